@@ -1,0 +1,17 @@
+package io.batchline.api;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.scheduling.annotation.EnableScheduling;
+
+/** The Batchline API: takes batches over REST, stores and dispatches them, tracks their results. */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+@EnableScheduling
+public class ApiApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(ApiApplication.class, args);
+    }
+}

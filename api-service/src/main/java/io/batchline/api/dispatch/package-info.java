@@ -1,0 +1,4 @@
+@NullMarked
+package io.batchline.api.dispatch;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.batchline.api.messaging;
+
+import org.jspecify.annotations.NullMarked;

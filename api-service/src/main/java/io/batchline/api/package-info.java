@@ -1,0 +1,4 @@
+@NullMarked
+package io.batchline.api;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,89 @@
+package io.batchline.api.problem;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Turns every failure into an {@code application/problem+json} answer: the API's own
+ * rejections with their item-level details, Spring MVC's (wrong media type, bad path
+ * variable) through the base class, and anything unexpected into a 500 without internals.
+ */
+@RestControllerAdvice
+class Problems extends ResponseEntityExceptionHandler {
+
+    static final String TYPE_BASE = "https://batchline.dev/problems/";
+    private static final Logger log = LoggerFactory.getLogger(Problems.class);
+
+    @ExceptionHandler(BatchRejected.class)
+    ResponseEntity<ProblemDetail> rejected(BatchRejected rejection, HttpServletRequest request) {
+        ProblemDetail problem = rejection.toProblem();
+        problem.setInstance(URI.create(request.getRequestURI()));
+        return ResponseEntity.status(rejection.status()).body(problem);
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<ProblemDetail> badParameter(MethodArgumentTypeMismatchException e, HttpServletRequest request) {
+        return rejected(BatchRejected.badRequest("invalid-parameter", "Invalid parameter",
+                "parameter '" + e.getName() + "' has an invalid value"), request);
+    }
+
+    @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessException.class})
+    ResponseEntity<ProblemDetail> databaseDown(RuntimeException e, HttpServletRequest request) {
+        log.warn("Database unavailable for {}: {}", request.getRequestURI(), e.getMessage());
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                "the database is unavailable; nothing was stored, try again shortly");
+        problem.setType(URI.create(TYPE_BASE + "unavailable"));
+        problem.setTitle("Service unavailable");
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").body(problem);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
+        log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), e);
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+                "an unexpected error occurred; it has been logged");
+        problem.setType(URI.create(TYPE_BASE + "internal"));
+        problem.setTitle("Internal error");
+        return ResponseEntity.internalServerError().body(problem);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "the request body is not valid JSON for this endpoint");
+        problem.setType(URI.create(TYPE_BASE + "malformed-json"));
+        problem.setTitle("Malformed request body");
+        return ResponseEntity.badRequest().body(problem);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "the request is invalid");
+        problem.setType(URI.create(TYPE_BASE + "invalid-request"));
+        problem.setTitle("Invalid request");
+        problem.setProperty("errors", ex.getFieldErrors().stream()
+                .map(error -> new FieldProblem(error.getField(), error.getDefaultMessage()))
+                .toList());
+        return ResponseEntity.badRequest().body(problem);
+    }
+
+    record FieldProblem(String field, @org.jspecify.annotations.Nullable String message) {
+    }
+}

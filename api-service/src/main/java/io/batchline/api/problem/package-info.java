@@ -1,0 +1,4 @@
+@NullMarked
+package io.batchline.api.problem;
+
+import org.jspecify.annotations.NullMarked;

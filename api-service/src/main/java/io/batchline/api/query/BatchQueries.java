@@ -1,0 +1,95 @@
+package io.batchline.api.query;
+
+import io.batchline.api.problem.BatchRejected;
+import io.batchline.model.status.BatchStatus;
+import io.batchline.model.status.ItemStatus;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Everything a client reads: one batch, its items, lists of batches, overall stats. */
+@RestController
+@RequestMapping("/api/batches")
+class BatchQueries {
+
+    static final int DEFAULT_LIMIT = 50;
+    static final int MAX_LIMIT = 1000;
+
+    private final BatchReader reader;
+
+    BatchQueries(BatchReader reader) {
+        this.reader = reader;
+    }
+
+    @GetMapping("/{batchId}")
+    BatchView batch(@PathVariable UUID batchId) {
+        return reader.batch(batchId).orElseThrow(() -> BatchRejected.notFound("batch " + batchId));
+    }
+
+    @GetMapping("/{batchId}/items")
+    Page<ItemView> items(@PathVariable UUID batchId, @RequestParam(required = false) @Nullable String status,
+                         @RequestParam(required = false) @Nullable Integer limit,
+                         @RequestParam(required = false) @Nullable String cursor) {
+        String itemStatus = status == null ? null : itemStatus(status);
+        if (!reader.exists(batchId)) {
+            throw BatchRejected.notFound("batch " + batchId);
+        }
+        return reader.items(batchId, itemStatus, cursor, limit(limit));
+    }
+
+    @GetMapping
+    Page<BatchView> batches(@RequestParam(required = false) @Nullable String creator,
+                            @RequestParam(required = false) @Nullable String status,
+                            @RequestParam(required = false) @Nullable Integer limit,
+                            @RequestParam(required = false) @Nullable String cursor) {
+        return reader.batches(creator, status == null ? null : batchStatus(status), cursor, limit(limit));
+    }
+
+    /** The seeds' listing of one creator's batches, newest first. */
+    @GetMapping("/creator/{creator}")
+    Page<BatchView> byCreator(@PathVariable String creator,
+                              @RequestParam(required = false) @Nullable Integer limit,
+                              @RequestParam(required = false) @Nullable String cursor) {
+        return reader.batches(creator, null, cursor, limit(limit));
+    }
+
+    @GetMapping("/stats")
+    Map<String, Object> stats() {
+        return reader.stats();
+    }
+
+    private static int limit(@Nullable Integer limit) {
+        if (limit == null) {
+            return DEFAULT_LIMIT;
+        }
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw BatchRejected.badRequest("invalid-parameter", "Invalid parameter",
+                    "limit must be between 1 and " + MAX_LIMIT);
+        }
+        return limit;
+    }
+
+    private static String itemStatus(String status) {
+        try {
+            return ItemStatus.fromWireName(status).wireName();
+        } catch (IllegalArgumentException e) {
+            throw BatchRejected.badRequest("invalid-parameter", "Invalid parameter", "status must be one of "
+                    + Arrays.stream(ItemStatus.values()).map(ItemStatus::wireName).toList());
+        }
+    }
+
+    private static String batchStatus(String status) {
+        try {
+            return BatchStatus.fromWireName(status).wireName();
+        } catch (IllegalArgumentException e) {
+            throw BatchRejected.badRequest("invalid-parameter", "Invalid parameter", "status must be one of "
+                    + Arrays.stream(BatchStatus.values()).map(BatchStatus::wireName).toList());
+        }
+    }
+}

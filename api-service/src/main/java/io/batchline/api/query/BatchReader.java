@@ -1,0 +1,150 @@
+package io.batchline.api.query;
+
+import io.batchline.model.messaging.ItemError;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Read-only SQL behind the query endpoints; every list is keyset-paginated. */
+@Component
+class BatchReader {
+
+    static final String BATCH_COLUMNS = """
+            id, operation, creator, status, status_reason, total, succeeded, failed, cancelled, timed_out,
+            dispatched, created_at, started_at, completed_at, deadline, options::text, metadata::text
+            """;
+    static final String ONE_BATCH = "SELECT " + BATCH_COLUMNS + " FROM batches WHERE id = :id";
+    static final String BATCH_PAGE = "SELECT " + BATCH_COLUMNS + """
+             FROM batches
+            WHERE (CAST(:creator AS text) IS NULL OR creator = :creator)
+              AND (CAST(:status AS text) IS NULL OR status = :status)
+              AND (CAST(:afterId AS uuid) IS NULL OR (created_at, id) < (:afterCreatedAt, :afterId))
+            ORDER BY created_at DESC, id DESC
+            LIMIT :limit
+            """;
+    static final String ITEM_PAGE = """
+            SELECT seq, item_key, status, attempts, result::text, error_code, error_message, finished_at
+              FROM batch_items
+             WHERE batch_id = :id
+               AND (CAST(:status AS text) IS NULL OR status = :status)
+               AND seq > :afterSeq
+             ORDER BY seq
+             LIMIT :limit
+            """;
+    static final String STATS = """
+            SELECT status, count(*) AS batches, sum(succeeded) AS succeeded, sum(failed + timed_out) AS failed,
+                   avg(extract(epoch FROM completed_at - started_at)) FILTER (WHERE completed_at IS NOT NULL) AS avg_seconds
+              FROM batches GROUP BY status
+            """;
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    BatchReader(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    Optional<BatchView> batch(UUID id) {
+        Instant now = Instant.now();
+        return jdbc.sql(ONE_BATCH).param("id", id).query((rs, n) -> toView(rs, now)).optional();
+    }
+
+    boolean exists(UUID id) {
+        return jdbc.sql("SELECT 1 FROM batches WHERE id = :id").param("id", id).query(Integer.class).optional().isPresent();
+    }
+
+    Page<BatchView> batches(@Nullable String creator, @Nullable String status, @Nullable String cursor, int limit) {
+        Cursor.BatchKey after = cursor == null ? null : Cursor.batch(cursor);
+        Instant now = Instant.now();
+        List<BatchView> rows = jdbc.sql(BATCH_PAGE)
+                .param("creator", creator)
+                .param("status", status)
+                .param("afterCreatedAt", after == null ? null : Timestamp.from(after.createdAt()))
+                .param("afterId", after == null ? null : after.id())
+                .param("limit", limit + 1)
+                .query((rs, n) -> toView(rs, now))
+                .list();
+        if (rows.size() <= limit) {
+            return new Page<>(rows, null);
+        }
+        BatchView last = rows.get(limit - 1);
+        return new Page<>(rows.subList(0, limit), Cursor.ofBatch(last.createdAt(), last.batchId()));
+    }
+
+    Page<ItemView> items(UUID batchId, @Nullable String status, @Nullable String cursor, int limit) {
+        int afterSeq = cursor == null ? -1 : Cursor.seq(cursor);
+        List<ItemView> rows = jdbc.sql(ITEM_PAGE)
+                .param("id", batchId)
+                .param("status", status)
+                .param("afterSeq", afterSeq)
+                .param("limit", limit + 1)
+                .query((rs, n) -> new ItemView(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                        jsonOrNull(rs.getString(5)),
+                        rs.getString(6) == null ? null : new ItemError(rs.getString(6), String.valueOf(rs.getString(7))),
+                        instant(rs, 8)))
+                .list();
+        if (rows.size() <= limit) {
+            return new Page<>(rows, null);
+        }
+        return new Page<>(rows.subList(0, limit), Cursor.ofSeq(rows.get(limit - 1).seq()));
+    }
+
+    Map<String, Object> stats() {
+        Map<String, Object> perStatus = new java.util.TreeMap<>();
+        long[] totals = new long[3];
+        double[] weightedSeconds = new double[2];
+        jdbc.sql(STATS).query(rs -> {
+            long batches = rs.getLong("batches");
+            perStatus.put(rs.getString("status"), batches);
+            totals[0] += batches;
+            totals[1] += rs.getLong("succeeded");
+            totals[2] += rs.getLong("failed");
+            double avg = rs.getDouble("avg_seconds");
+            if (!rs.wasNull()) {
+                weightedSeconds[0] += avg * batches;
+                weightedSeconds[1] += batches;
+            }
+        });
+        long itemsEnded = totals[1] + totals[2];
+        return Map.of(
+                "totalBatches", totals[0],
+                "batchesByStatus", perStatus,
+                "averageProcessingSeconds", weightedSeconds[1] == 0 ? 0.0 : weightedSeconds[0] / weightedSeconds[1],
+                "successRate", itemsEnded == 0 ? 0.0 : (double) totals[1] / itemsEnded,
+                "itemsSucceeded", totals[1],
+                "itemsFailed", totals[2]);
+    }
+
+    private BatchView toView(ResultSet rs, Instant now) throws SQLException {
+        return BatchView.of(rs.getObject("id", UUID.class), rs.getString("operation"), rs.getString("creator"),
+                rs.getString("status"), rs.getString("status_reason"), rs.getInt("total"), rs.getInt("succeeded"),
+                rs.getInt("failed"), rs.getInt("cancelled"), rs.getInt("timed_out"), rs.getInt("dispatched"),
+                instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "completed_at"), instant(rs, "deadline"),
+                json.readTree(rs.getString("options")), jsonOrNull(rs.getString("metadata")), now);
+    }
+
+    private @Nullable JsonNode jsonOrNull(@Nullable String text) {
+        return text == null ? null : json.readTree(text);
+    }
+
+    private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp ts = rs.getTimestamp(column);
+        return ts == null ? null : ts.toInstant();
+    }
+
+    private static @Nullable Instant instant(ResultSet rs, int column) throws SQLException {
+        Timestamp ts = rs.getTimestamp(column);
+        return ts == null ? null : ts.toInstant();
+    }
+}

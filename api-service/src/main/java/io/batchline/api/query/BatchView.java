@@ -1,0 +1,66 @@
+package io.batchline.api.query;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/** A batch as clients see it: counts, progress, speed and timestamps. */
+record BatchView(
+        UUID batchId,
+        String operation,
+        String creator,
+        String status,
+        @Nullable String statusReason,
+        int totalItems,
+        Counts counts,
+        int successCount,
+        int failureCount,
+        int dispatchedItems,
+        double percent,
+        @Nullable Double itemsPerSecond,
+        @Nullable Long etaSeconds,
+        Instant createdAt,
+        @Nullable Instant startedAt,
+        @Nullable Instant completedAt,
+        @Nullable Long durationMs,
+        @Nullable Instant deadline,
+        JsonNode options,
+        @Nullable JsonNode metadata,
+        Map<String, String> links) {
+
+    record Counts(int pending, int succeeded, int failed, int cancelled, @JsonProperty("timed_out") int timedOut) {
+    }
+
+    /** Derives progress and speed from the stored counters at {@code now}. */
+    static BatchView of(UUID id, String operation, String creator, String status, @Nullable String statusReason,
+                        int total, int succeeded, int failed, int cancelled, int timedOut, int dispatched,
+                        Instant createdAt, @Nullable Instant startedAt, @Nullable Instant completedAt,
+                        @Nullable Instant deadline, JsonNode options, @Nullable JsonNode metadata, Instant now) {
+        int ended = succeeded + failed + cancelled + timedOut;
+        int pending = total - ended;
+        double percent = Math.round(ended * 10_000.0 / total) / 100.0;
+        Double rate = null;
+        Long eta = null;
+        Long durationMs = null;
+        if (startedAt != null) {
+            Instant until = completedAt != null ? completedAt : now;
+            long elapsedMs = Math.max(1, Duration.between(startedAt, until).toMillis());
+            rate = Math.round(ended * 1000.0 / elapsedMs * 10) / 10.0;
+            if (completedAt != null) {
+                durationMs = elapsedMs;
+                eta = 0L;
+            } else if (ended > 0) {
+                eta = Math.round(pending / (ended * 1000.0 / elapsedMs));
+            }
+        }
+        String self = "/api/batches/" + id;
+        return new BatchView(id, operation, creator, status, statusReason, total,
+                new Counts(pending, succeeded, failed, cancelled, timedOut), succeeded, failed + timedOut, dispatched,
+                percent, rate, eta, createdAt, startedAt, completedAt, durationMs, deadline, options, metadata,
+                Map.of("self", self, "items", self + "/items", "failedItems", self + "/items?status=failed"));
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.batchline.api.query;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,41 @@
+package io.batchline.api.submission;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Size;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a batch runs. Unknown fields are refused (a misspelt option must not silently do
+ * nothing); missing ones take the defaults below.
+ *
+ * @param maxAttempts           tries per item before it fails for good (1-100, default 5)
+ * @param continueOnError       false stops the batch at the first permanent failure
+ * @param timeoutSeconds        deadline from submission, or null for none
+ * @param callbackUrl           POSTed the batch summary when it ends
+ * @param maxFailureRate        stop the batch once more than this share of items failed
+ * @param minItemsBeforeBreaker items that must have ended before the failure rate counts
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record BatchOptions(
+        @Min(1) @Max(100) @Nullable Integer maxAttempts,
+        @Nullable Boolean continueOnError,
+        @Min(1) @Max(604_800) @Nullable Integer timeoutSeconds,
+        @Size(max = 2048) @Nullable String callbackUrl,
+        @DecimalMin("0.0") @DecimalMax("1.0") @Nullable Double maxFailureRate,
+        @Min(1) @Max(10_000_000) @Nullable Integer minItemsBeforeBreaker) {
+
+    public static final BatchOptions DEFAULTS = new BatchOptions(5, true, null, null, null, null);
+
+    /** These options with every missing value filled in from the defaults. */
+    public BatchOptions withDefaults() {
+        return new BatchOptions(
+                maxAttempts != null ? maxAttempts : DEFAULTS.maxAttempts,
+                continueOnError != null ? continueOnError : DEFAULTS.continueOnError,
+                timeoutSeconds, callbackUrl, maxFailureRate,
+                maxFailureRate != null && minItemsBeforeBreaker == null ? Integer.valueOf(100) : minItemsBeforeBreaker);
+    }
+}

@@ -1,0 +1,93 @@
+package io.batchline.api.submission;
+
+import io.batchline.api.problem.BatchRejected;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Digits;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/** {@code POST /api/batches} (JSON or NDJSON) and the seeds' price-update endpoint. */
+@RestController
+@RequestMapping("/api/batches")
+class SubmissionController {
+
+    static final String NDJSON = "application/x-ndjson";
+
+    private final BatchSubmission submission;
+    private final SubmissionLimits limits;
+
+    SubmissionController(BatchSubmission submission, SubmissionLimits limits) {
+        this.submission = submission;
+        this.limits = limits;
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<Map<String, Object>> submitJson(HttpServletRequest request) throws IOException {
+        return accepted(submission.submitJson(request.getInputStream()));
+    }
+
+    @PostMapping(consumes = NDJSON)
+    ResponseEntity<Map<String, Object>> submitNdjson(HttpServletRequest request) throws IOException {
+        return accepted(submission.submitNdjson(request.getInputStream()));
+    }
+
+    /** The seeds' request: one new price for many contents of one creator. */
+    record PriceUpdateRequest(
+            @NotBlank @Size(max = 128) String creator,
+            @NotEmpty List<@NotBlank @Size(max = 128) String> contentIds,
+            @NotNull @DecimalMin("0") @Digits(integer = 15, fraction = 6) BigDecimal newPrice) {
+    }
+
+    @PostMapping(path = "/batch-update-price", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<Map<String, Object>> updatePrices(@Valid @RequestBody PriceUpdateRequest request) {
+        if (request.contentIds().size() > limits.maxItems()) {
+            throw new BatchRejected(HttpStatus.CONTENT_TOO_LARGE, "too-many-items", "Too many items",
+                    "a batch may hold at most " + limits.maxItems() + " items", Map.of("maxItems", limits.maxItems()));
+        }
+        BatchSubmission.Accepted accepted = submission.submit(draft -> {
+            draft.operation("content.update-price");
+            draft.creator(request.creator());
+            for (String contentId : request.contentIds()) {
+                ObjectNode item = JsonNodeFactory.instance.objectNode();
+                item.put("contentId", contentId);
+                item.put("newPrice", request.newPrice());
+                draft.item(item);
+            }
+        });
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("message", "Batch price update initiated");
+        body.put("batchId", accepted.batchId());
+        body.put("status", accepted.status().wireName());
+        body.put("totalItems", accepted.totalItems());
+        return ResponseEntity.created(URI.create("/api/batches/" + accepted.batchId())).body(body);
+    }
+
+    private static ResponseEntity<Map<String, Object>> accepted(BatchSubmission.Accepted accepted) {
+        String self = "/api/batches/" + accepted.batchId();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("batchId", accepted.batchId());
+        body.put("status", accepted.status().wireName());
+        body.put("totalItems", accepted.totalItems());
+        body.put("links", Map.of("self", self, "items", self + "/items"));
+        return ResponseEntity.accepted().location(URI.create(self)).body(body);
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.batchline.api.submission;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,29 @@
+package io.batchline.api.tracking;
+
+import io.batchline.model.messaging.Topology;
+import org.springframework.amqp.core.AcknowledgeMode;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The tracker's listener container: batched, manually acknowledged, one transaction per chunk. */
+@Configuration(proxyBeanMethods = false)
+class TrackerConfiguration {
+
+    @Bean
+    SimpleMessageListenerContainer resultTrackerContainer(ConnectionFactory connectionFactory, ResultTracker tracker,
+                                                          TrackerSettings settings) {
+        SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connectionFactory);
+        container.setQueueNames(Topology.RESULTS_QUEUE);
+        container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
+        container.setConsumerBatchEnabled(true);
+        container.setBatchSize(settings.messagesPerTransaction());
+        container.setPrefetchCount(Math.max(settings.prefetch(), settings.messagesPerTransaction()));
+        container.setConcurrentConsumers(settings.concurrency());
+        container.setReceiveTimeout(100);
+        container.setDefaultRequeueRejected(false);
+        container.setMessageListener(tracker);
+        return container;
+    }
+}

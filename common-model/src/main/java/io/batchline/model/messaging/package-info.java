@@ -1,0 +1,4 @@
+@NullMarked
+package io.batchline.model.messaging;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.batchline.model.operations;
+
+import org.jspecify.annotations.NullMarked;

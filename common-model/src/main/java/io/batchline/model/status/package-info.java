@@ -1,0 +1,4 @@
+@NullMarked
+package io.batchline.model.status;
+
+import org.jspecify.annotations.NullMarked;
