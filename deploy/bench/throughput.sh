@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# End-to-end throughput: runs a fresh local stack (its own database, vhost and ports, so a
+# running dev stack is not touched), submits one N-item noop batch as NDJSON, waits until
+# the batch has ended and prints
+#   RESULT items=N seconds=S items_per_s=R submit_ms=M
+# where S runs from the start of the POST to the batch's completion.
+#
+#   deploy/bench/throughput.sh [--items 100000] [--workers 2] [--keep]
+set -euo pipefail
+items=100000 workers=2 keep=false
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --items) items="$2"; shift 2 ;;
+    --workers) workers="$2"; shift 2 ;;
+    --keep) keep=true; shift ;;
+    *) echo "usage: $0 [--items N] [--workers W] [--keep]" >&2; exit 2 ;;
+  esac
+done
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+export RUN_DIR="$ROOT/.run/bench"
+export DB_NAME="batchline_bench" RABBITMQ_VHOST="batchline-bench"
+export API_PORT="${BENCH_API_PORT:-18080}" WORKER_BASE_PORT="${BENCH_WORKER_BASE_PORT:-18081}"
+export BATCH_MAX_ITEMS=$(( items > 10000 ? items : 10000 ))
+source "$ROOT/deploy/local/env.sh"
+export PGPASSWORD="$DB_PASSWORD"
+mgmt="http://$RABBITMQ_HOST:$RABBITMQ_MANAGEMENT_PORT/api"
+
+"$ROOT/deploy/local/down.sh" >/dev/null 2>&1 || true
+psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d postgres -qc "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)"
+curl -fsS -u "$RABBITMQ_USER:$RABBITMQ_PASSWORD" -X DELETE "$mgmt/vhosts/$RABBITMQ_VHOST" >/dev/null 2>&1 || true
+cleanup() {
+  if ! $keep; then
+    "$ROOT/deploy/local/down.sh" >/dev/null 2>&1 || true
+    psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d postgres -qc "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" || true
+    curl -fsS -u "$RABBITMQ_USER:$RABBITMQ_PASSWORD" -X DELETE "$mgmt/vhosts/$RABBITMQ_VHOST" >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
+
+"$ROOT/deploy/local/up.sh" --workers "$workers" >/dev/null
+body="$RUN_DIR/items.ndjson"
+{
+  echo '{"operation":"noop","creator":"bench"}'
+  awk -v n="$items" 'BEGIN { for (i = 0; i < n; i++) printf "{\"key\":\"item-%d\",\"n\":%d}\n", i, i }'
+} >"$body"
+
+start_ns=$(date +%s%N)
+accepted=$(curl -fsS -X POST "$API_URL/api/batches" -H 'Content-Type: application/x-ndjson' --data-binary "@$body")
+submit_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+id=$(echo "$accepted" | jq -r .batchId)
+echo "submitted $items items in ${submit_ms} ms, batch $id" >&2
+while true; do
+  batch=$(curl -fsS "$API_URL/api/batches/$id")
+  status=$(echo "$batch" | jq -r .status)
+  case "$status" in completed|failed|cancelled|timed_out) break ;; esac
+  sleep 0.2
+done
+# the batch's own completion time, not the polling loop's
+completed_ms=$(psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "$DB_NAME" -tAc \
+  "SELECT (extract(epoch FROM completed_at) * 1000)::bigint FROM batches WHERE id = '$id'")
+seconds=$(awk -v a="$start_ns" -v b="$completed_ms" 'BEGIN { printf "%.2f", (b - a / 1000000) / 1000 }')
+rate=$(awk -v n="$items" -v s="$seconds" 'BEGIN { printf "%.0f", n / s }')
+echo "$batch" | jq -c '{status, counts}' >&2
+echo "RESULT items=$items seconds=$seconds items_per_s=$rate submit_ms=$submit_ms"

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Submits a demo batch to a running Batchline and follows it to its end.
+#   deploy/demo.sh [--items N]        (API_URL, default http://127.0.0.1:8080)
+set -euo pipefail
+API_URL="${API_URL:-http://127.0.0.1:${API_PORT:-8080}}"
+RABBITMQ_UI="${RABBITMQ_UI:-http://127.0.0.1:15672}"
+items=2000
+[ "${1:-}" = "--items" ] && items="$2"
+
+body=$(jq -cn --argjson n "$items" '{
+  operation: "noop",
+  creator: "demo",
+  metadata: {purpose: "demo"},
+  items: [range(0; $n) | {key: "demo-\(.)", delayMs: 20, failRate: 0.02}]
+}')
+echo "Submitting $items noop items (20 ms each, 2 % fail on purpose) to $API_URL ..."
+accepted=$(curl -fsS -X POST "$API_URL/api/batches" -H 'Content-Type: application/json' -d "$body")
+echo "$accepted" | jq .
+id=$(echo "$accepted" | jq -r .batchId)
+
+while true; do
+  batch=$(curl -fsS "$API_URL/api/batches/$id")
+  status=$(echo "$batch" | jq -r .status)
+  printf '\r%-10s %6s%%  succeeded %-6s failed %-6s pending %-6s %8s items/s  eta %ss   ' "$status" \
+    "$(echo "$batch" | jq -r .percent)" "$(echo "$batch" | jq -r .counts.succeeded)" \
+    "$(echo "$batch" | jq -r .counts.failed)" "$(echo "$batch" | jq -r .counts.pending)" \
+    "$(echo "$batch" | jq -r '.itemsPerSecond // 0')" "$(echo "$batch" | jq -r '.etaSeconds // "?"')"
+  case "$status" in completed|failed|cancelled|timed_out) break ;; esac
+  sleep 0.5
+done
+echo; echo
+echo "Summary:"; echo "$batch" | jq '{batchId, status, totalItems, counts, itemsPerSecond, durationMs}'
+echo "First failed items:"
+curl -fsS "$API_URL/api/batches/$id/items?status=failed&limit=3" | jq '.data'
+echo
+echo "Look further:"
+echo "  batch     $API_URL/api/batches/$id"
+echo "  items     $API_URL/api/batches/$id/items?status=failed"
+echo "  metrics   $API_URL/actuator/prometheus"
+echo "  RabbitMQ  $RABBITMQ_UI  (queues batch.items.noop, batch.results)"

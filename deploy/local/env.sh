@@ -1,0 +1,28 @@
+# Shared settings of the local-run scripts; sourced, not run. Every value can be overridden
+# from the environment, like the services' own settings in docker-compose.yml.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+RUN_DIR="${RUN_DIR:-$ROOT/.run}"
+
+if [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -qE 'version "(2[1-9]|[3-9][0-9])'; then
+  for candidate in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-21-jdk-amd64 /usr/lib/jvm/java-21-openjdk-amd64; do
+    if [ -x "$candidate/bin/java" ]; then export JAVA_HOME="$candidate"; break; fi
+  done
+fi
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+
+export DB_HOST="${DB_HOST:-127.0.0.1}" DB_PORT="${DB_PORT:-5432}" DB_NAME="${DB_NAME:-batchline}"
+export DB_USER="${DB_USER:-postgres}" DB_PASSWORD="${DB_PASSWORD:-}"
+export RABBITMQ_HOST="${RABBITMQ_HOST:-127.0.0.1}" RABBITMQ_PORT="${RABBITMQ_PORT:-5672}"
+export RABBITMQ_USER="${RABBITMQ_USER:-guest}" RABBITMQ_PASSWORD="${RABBITMQ_PASSWORD:-guest}"
+export RABBITMQ_VHOST="${RABBITMQ_VHOST:-/}"
+RABBITMQ_MANAGEMENT_PORT="${RABBITMQ_MANAGEMENT_PORT:-15672}"
+API_PORT="${API_PORT:-8080}"
+WORKER_BASE_PORT="${WORKER_BASE_PORT:-8081}"
+API_URL="${API_URL:-http://127.0.0.1:$API_PORT}"
+
+API_JAR="$ROOT/api-service/target/api-service-0.1.0-SNAPSHOT-exec.jar"
+WORKER_JAR="$ROOT/worker-service/target/worker-service-0.1.0-SNAPSHOT-exec.jar"
+JAVA_OPTS="${JAVA_OPTS:--XX:+UseParallelGC -Xms256m -Xmx768m -XX:TieredStopAtLevel=4}"
+
+# is the process in pid file $1 alive?
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }

@@ -1,0 +1,60 @@
+package io.batchline.worker.consumption;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * How a worker consumes items. The top-level values apply to every operation; an entry in
+ * {@code operations} overrides them for one operation.
+ *
+ * @param prefetch       unacknowledged items per consumer ({@code WORKER_PREFETCH})
+ * @param concurrency    consumers per operation queue ({@code WORKER_CONCURRENCY})
+ * @param chunkSize      items handed to a handler at once, at most {@code prefetch} ({@code WORKER_CHUNK_SIZE})
+ * @param receiveTimeout how long a consumer waits to fill a chunk before handling a partial one
+ * @param confirmTimeout how long to wait for the broker to confirm a chunk's results
+ * @param only           operations this worker consumes (empty: all built-in ones)
+ */
+@ConfigurationProperties("worker")
+@Validated
+public record WorkerSettings(
+        @DefaultValue("250") @Min(1) @Max(5000) int prefetch,
+        @DefaultValue("2") @Min(1) @Max(100) int concurrency,
+        @DefaultValue("100") @Min(1) @Max(5000) int chunkSize,
+        @DefaultValue("50ms") Duration receiveTimeout,
+        @DefaultValue("30s") Duration confirmTimeout,
+        @DefaultValue List<String> only,
+        @DefaultValue Map<String, OperationOverrides> operations) {
+
+    /** Settings for one operation; null values fall back to the worker-wide ones. */
+    public record OperationOverrides(@Nullable @Min(1) @Max(5000) Integer prefetch,
+                                     @Nullable @Min(1) @Max(100) Integer concurrency,
+                                     @Nullable @Min(1) @Max(5000) Integer chunkSize) {
+    }
+
+    int prefetchFor(String operation) {
+        OperationOverrides o = operations.get(operation);
+        return o != null && o.prefetch() != null ? o.prefetch() : prefetch;
+    }
+
+    int concurrencyFor(String operation) {
+        OperationOverrides o = operations.get(operation);
+        return o != null && o.concurrency() != null ? o.concurrency() : concurrency;
+    }
+
+    int chunkSizeFor(String operation) {
+        OperationOverrides o = operations.get(operation);
+        int size = o != null && o.chunkSize() != null ? o.chunkSize() : chunkSize;
+        return Math.min(size, prefetchFor(operation));
+    }
+
+    boolean consumes(String operation) {
+        return only.isEmpty() || only.contains(operation);
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.batchline.worker.consumption;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.batchline.worker.messaging;
+
+import org.jspecify.annotations.NullMarked;

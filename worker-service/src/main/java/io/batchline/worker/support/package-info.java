@@ -1,0 +1,4 @@
+@NullMarked
+package io.batchline.worker.support;
+
+import org.jspecify.annotations.NullMarked;
