@@ -199,7 +199,7 @@ public final class TestServices {
     public static final class RabbitAdmin {
 
         private final Rabbit rabbit;
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
         public RabbitAdmin(Rabbit rabbit) {
             this.rabbit = rabbit;

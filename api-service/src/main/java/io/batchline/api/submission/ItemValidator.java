@@ -102,7 +102,7 @@ class ItemValidator {
             return "unknown field";
         }
         if (e instanceof InvalidFormatException invalid) {
-            return "value " + abbreviate(String.valueOf(invalid.getValue())) + " is not a valid " + typeName(invalid.getTargetType());
+            return "value " + abbreviate(String.valueOf(invalid.getValue())) + " is not " + typeName(invalid.getTargetType());
         }
         if (e instanceof MismatchedInputException mismatch) {
             Class<?> target = mismatch.getTargetType();

@@ -1,0 +1,107 @@
+package io.batchline.api;
+
+import io.batchline.testing.TestServices;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Base of the API's integration tests: the whole application on a random port, against
+ * this run's own RabbitMQ vhost and PostgreSQL database (Testcontainers where Docker runs,
+ * the local services otherwise; see {@link TestServices}). The properties are fed in
+ * dynamically rather than through {@code @ServiceConnection} because the local path has
+ * no container to connect from.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "batch.max-items=200",
+        "batch.max-item-bytes=2KB",
+        "batch.dispatch.recovery-interval=1s"})
+public abstract class RealServicesTest {
+
+    @DynamicPropertySource
+    static void services(DynamicPropertyRegistry registry) {
+        TestServices.get().springProperties().forEach((key, value) -> registry.add(key, () -> value));
+    }
+
+    @LocalServerPort
+    protected int port;
+
+    @Autowired
+    protected JdbcClient jdbc;
+
+    @Autowired
+    protected RabbitAdmin rabbitAdmin;
+
+    protected final JsonMapper json = JsonMapper.builder().build();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    /** An answer: status, content type and body parsed as JSON (or null when empty). */
+    public record Answer(int status, String contentType, JsonNode body, Map<String, java.util.List<String>> headers) {
+
+        public String header(String name) {
+            return headers.getOrDefault(name.toLowerCase(java.util.Locale.ROOT), java.util.List.of("")).getFirst();
+        }
+    }
+
+    protected Answer post(String path, String contentType, String body) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    protected Answer postJson(String path, String body) {
+        return post(path, "application/json", body);
+    }
+
+    protected Answer get(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    private Answer send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode body = response.body().isEmpty() ? null : json.readTree(response.body());
+            return new Answer(response.statusCode(), response.headers().firstValue("content-type").orElse(""), body,
+                    response.headers().map());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    protected int count(String sql, Object... params) {
+        var spec = jdbc.sql(sql);
+        for (Object param : params) {
+            spec = spec.param(param);
+        }
+        return spec.query(Integer.class).single();
+    }
+
+    /** Ready messages in a queue right now. */
+    protected long messagesIn(String queue) {
+        var info = rabbitAdmin.getQueueInfo(queue);
+        return info == null ? 0 : info.getMessageCount();
+    }
+
+    protected static UUID id(Answer answer) {
+        return UUID.fromString(answer.body().get("batchId").asString());
+    }
+}
