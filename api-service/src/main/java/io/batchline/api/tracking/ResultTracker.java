@@ -48,16 +48,17 @@ class ResultTracker implements ChannelAwareBatchMessageListener {
     public void onMessageBatch(List<Message> messages, Channel channel) {
         List<ItemResult> results = new ArrayList<>();
         Set<String> seen = new HashSet<>();
+        // highest delivery tag not settled one by one: acking a settled tag would close the channel
         long lastTag = -1;
         try {
             for (Message message : messages) {
                 long tag = message.getMessageProperties().getDeliveryTag();
-                lastTag = Math.max(lastTag, tag);
                 ItemResults parsed = read(message);
                 if (parsed == null) {
                     channel.basicNack(tag, false, false);
                     continue;
                 }
+                lastTag = Math.max(lastTag, tag);
                 for (ItemResult result : parsed.results()) {
                     if (seen.add(result.batchId() + ":" + result.seq())) {
                         results.add(result);

@@ -57,11 +57,11 @@ final class ItemBatchListener<P extends ItemPayload> implements ChannelAwareBatc
         long started = System.nanoTime();
         List<ItemResult> outcomes = new ArrayList<>(messages.size());
         List<WorkItem<P>> work = new ArrayList<>(messages.size());
+        // highest delivery tag not settled one by one: acking a settled tag would close the channel
         long lastTag = -1;
         try {
             for (Message message : messages) {
                 long tag = message.getMessageProperties().getDeliveryTag();
-                lastTag = Math.max(lastTag, tag);
                 Identity id = identity(message);
                 if (id == null) {
                     log.error("Item message {} carries no batch id / seq headers; dead-lettering it",
@@ -69,6 +69,7 @@ final class ItemBatchListener<P extends ItemPayload> implements ChannelAwareBatc
                     channel.basicNack(tag, false, false);
                     continue;
                 }
+                lastTag = Math.max(lastTag, tag);
                 try {
                     JsonNode raw = json.readTree(message.getBody());
                     P payload = json.treeToValue(raw, handler.operation().payloadType());

@@ -1,0 +1,117 @@
+package io.batchline.system;
+
+import io.batchline.testing.TestServices;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The topology of docker-compose.yml as OS processes: one API and N workers, against this
+ * run's own vhost and database, each on a free port.
+ */
+final class BatchlineStack implements AutoCloseable {
+
+    private final Map<String, String> environment;
+    private final ServiceProcess api;
+    private final List<ServiceProcess> workers = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    BatchlineStack(Map<String, String> extraEnvironment) {
+        environment = new HashMap<>(TestServices.get().environment());
+        environment.putAll(extraEnvironment);
+        api = new ServiceProcess("api", "batchline.api.jar", environment);
+    }
+
+    BatchlineStack startApi() {
+        api.start().awaitHealthy();
+        return this;
+    }
+
+    ServiceProcess startWorker() {
+        ServiceProcess worker = new ServiceProcess("worker-" + (workers.size() + 1), "batchline.worker.jar", environment);
+        workers.add(worker);
+        return worker.start().awaitHealthy();
+    }
+
+    ServiceProcess api() {
+        return api;
+    }
+
+    List<ServiceProcess> workers() {
+        return workers;
+    }
+
+    /** A request's status and JSON body. */
+    record Answer(int status, JsonNode body) {
+    }
+
+    Answer post(String path, String contentType, String body) {
+        return send(HttpRequest.newBuilder(URI.create(api.url(path))).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    Answer get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(api.url(path))).GET());
+    }
+
+    private Answer send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new Answer(response.statusCode(), response.body().isEmpty() ? null : json.readTree(response.body()));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Runs a query with one row and one integer column. */
+    int queryInt(String sql, Object... params) {
+        try (Connection connection = TestServices.get().openConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                statement.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void execute(String sql, Object... params) {
+        try (Connection connection = TestServices.get().openConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                statement.setObject(i + 1, params[i]);
+            }
+            statement.execute();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        workers.forEach(ServiceProcess::stop);
+        api.stop();
+    }
+}
