@@ -59,11 +59,11 @@ class ResultRecorder {
                        ELSE b.completed_at END
               FROM deltas d
              WHERE b.id = d.batch_id
-            RETURNING b.id, b.status, d.ended
+            RETURNING b.id, b.status, d.ended, extract(epoch FROM b.completed_at - b.started_at)
             """;
 
     /** What one chunk changed for one batch. */
-    record BatchChange(UUID batchId, String status, int itemsEnded) {
+    record BatchChange(UUID batchId, String status, int itemsEnded, double secondsTaken) {
     }
 
     private final JdbcClient jdbc;
@@ -102,7 +102,7 @@ class ResultRecorder {
                         new TypedArray("int4", attempts), new TypedArray("text", payloads),
                         new TypedArray("text", errorCodes), new TypedArray("text", errorMessages),
                         new TypedArray("text", finishedAt)))
-                .query((rs, row) -> new BatchChange(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3)))
+                .query((rs, row) -> new BatchChange(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), rs.getDouble(4)))
                 .list();
     }
 

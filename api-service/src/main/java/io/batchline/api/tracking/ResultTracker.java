@@ -35,6 +35,7 @@ class ResultTracker implements ChannelAwareBatchMessageListener {
     private final Counter recorded;
     private final Counter duplicates;
     private final MeterRegistry meters;
+    private final io.micrometer.core.instrument.Timer batchDuration;
 
     ResultTracker(ResultRecorder recorder, JsonMapper json, MeterRegistry meters) {
         this.recorder = recorder;
@@ -42,6 +43,9 @@ class ResultTracker implements ChannelAwareBatchMessageListener {
         this.meters = meters;
         this.recorded = meters.counter("batchline.tracker.results", "outcome", "recorded");
         this.duplicates = meters.counter("batchline.tracker.results", "outcome", "duplicate");
+        this.batchDuration = io.micrometer.core.instrument.Timer.builder("batchline.batch.duration")
+                .description("from dispatch start to the last item's result").publishPercentileHistogram()
+                .register(meters);
     }
 
     @Override
@@ -71,7 +75,8 @@ class ResultTracker implements ChannelAwareBatchMessageListener {
                     ended += change.itemsEnded();
                     if ("completed".equals(change.status())) {
                         meters.counter("batchline.batches.finished", "status", change.status()).increment();
-                        log.info("Batch {} completed", change.batchId());
+                        batchDuration.record(java.time.Duration.ofMillis(Math.round(change.secondsTaken() * 1000)));
+                        log.info("Batch {} completed in {} s", change.batchId(), change.secondsTaken());
                     }
                 }
             }
