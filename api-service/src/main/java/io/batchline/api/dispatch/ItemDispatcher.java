@@ -1,11 +1,14 @@
 package io.batchline.api.dispatch;
 
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
 import io.batchline.model.messaging.Topology;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -15,9 +18,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageDeliveryMode;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -25,10 +25,10 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Publishes a stored batch's items, one persistent message each, in chunks: publish a
- * chunk, wait for the broker's confirms, then advance the batch's {@code dispatched}
- * watermark. A crash between confirm and watermark only re-publishes one chunk, which the
- * tracker counts once anyway.
+ * Publishes a stored batch's items, one persistent message each, with publisher confirms
+ * and a sliding window of unconfirmed messages; the batch's {@code dispatched} watermark
+ * only ever moves over confirmed items. A crash re-publishes at most the items between
+ * the stored watermark and the crash, which the tracker counts once anyway.
  *
  * <p>Only the instance holding a batch's lease dispatches it; the lease is renewed with
  * every chunk. A periodic scan picks up batches whose dispatch stopped (instance killed,
@@ -130,11 +130,31 @@ public class ItemDispatcher implements DisposableBean {
         if (claim.isEmpty()) {
             return;
         }
-        String operation = claim.get().operation();
-        Counter dispatchedItems = meters.counter("batchline.items.dispatched", "operation", operation);
-        int next = claim.get().dispatched();
         try {
-            while (next < claim.get().total()) {
+            rabbit.execute(channel -> {
+                publishAll(channel, batchId, claim.get());
+                return null;
+            });
+        } finally {
+            jdbc.sql(RELEASE).param("id", batchId).param("owner", owner).update();
+        }
+    }
+
+    /**
+     * Reads the batch's undispatched items chunk by chunk and publishes them without
+     * stopping for confirms; after each chunk the watermark moves to the lowest item the
+     * broker has not confirmed yet.
+     */
+    private void publishAll(Channel channel, UUID batchId, Claim claim) throws Exception {
+        String operation = claim.operation();
+        Counter dispatchedItems = meters.counter("batchline.items.dispatched", "operation", operation);
+        ConfirmWindow window = new ConfirmWindow(settings.confirmWindow());
+        channel.addConfirmListener(window);
+        long timeout = settings.confirmTimeout().toMillis();
+        int next = claim.dispatched();
+        int stored = next;
+        try {
+            while (next < claim.total()) {
                 List<Row> rows = jdbc.sql(NEXT_ITEMS)
                         .param("id", batchId).param("from", next).param("limit", settings.chunkSize())
                         .query((rs, n) -> new Row(rs.getInt(1), rs.getString(2)))
@@ -142,41 +162,54 @@ public class ItemDispatcher implements DisposableBean {
                 if (rows.isEmpty()) {
                     break;
                 }
-                publishConfirmed(batchId, operation, rows);
+                for (Row row : rows) {
+                    long publishSeqNo = channel.getNextPublishSeqNo();
+                    channel.basicPublish(Topology.ITEMS_EXCHANGE, operation, false,
+                            properties(batchId, row.seq(), operation), row.payload().getBytes(StandardCharsets.UTF_8));
+                    window.published(publishSeqNo, row.seq(), timeout);
+                }
                 next = rows.getLast().seq() + 1;
-                int updated = jdbc.sql(ADVANCE)
-                        .param("dispatched", next).param("leaseSeconds", settings.lease().toSeconds())
-                        .param("id", batchId).param("owner", owner)
-                        .update();
-                dispatchedItems.increment(rows.size());
-                if (updated == 0) {
-                    log.warn("Lost the dispatch lease of batch {} at item {}; another instance goes on", batchId, next);
-                    return;
+                int confirmed = window.watermark(next);
+                if (confirmed > stored) {
+                    if (!advance(batchId, confirmed)) {
+                        return;
+                    }
+                    dispatchedItems.increment(confirmed - stored);
+                    stored = confirmed;
                 }
             }
-            log.info("Dispatched batch {} ({} items, operation {})", batchId, claim.get().total(), operation);
+            window.drain(timeout);
+            if (next > stored && advance(batchId, next)) {
+                dispatchedItems.increment(next - stored);
+            }
+            log.info("Dispatched batch {} ({} items, operation {})", batchId, claim.total(), operation);
         } finally {
-            jdbc.sql(RELEASE).param("id", batchId).param("owner", owner).update();
+            channel.removeConfirmListener(window);
         }
     }
 
-    private void publishConfirmed(UUID batchId, String operation, List<Row> rows) {
-        rabbit.invoke(ops -> {
-            for (Row row : rows) {
-                MessageProperties properties = new MessageProperties();
-                properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
-                properties.setContentType(MessageProperties.CONTENT_TYPE_JSON);
-                properties.setMessageId(Topology.messageId(batchId, row.seq(), 1));
-                properties.setHeader(Topology.HEADER_BATCH_ID, batchId.toString());
-                properties.setHeader(Topology.HEADER_ITEM_SEQ, row.seq());
-                properties.setHeader(Topology.HEADER_ATTEMPT, 1);
-                properties.setHeader(Topology.HEADER_OPERATION, operation);
-                ops.send(Topology.ITEMS_EXCHANGE, operation,
-                        new Message(row.payload().getBytes(StandardCharsets.UTF_8), properties));
-            }
-            ops.waitForConfirmsOrDie(settings.confirmTimeout().toMillis());
-            return null;
-        });
+    private boolean advance(UUID batchId, int watermark) {
+        int updated = jdbc.sql(ADVANCE)
+                .param("dispatched", watermark).param("leaseSeconds", settings.lease().toSeconds())
+                .param("id", batchId).param("owner", owner)
+                .update();
+        if (updated == 0) {
+            log.warn("Lost the dispatch lease of batch {} at item {}; another instance goes on", batchId, watermark);
+        }
+        return updated == 1;
+    }
+
+    private static AMQP.BasicProperties properties(UUID batchId, int seq, String operation) {
+        return new AMQP.BasicProperties.Builder()
+                .deliveryMode(2)
+                .contentType("application/json")
+                .messageId(Topology.messageId(batchId, seq, 1))
+                .headers(Map.of(
+                        Topology.HEADER_BATCH_ID, batchId.toString(),
+                        Topology.HEADER_ITEM_SEQ, seq,
+                        Topology.HEADER_ATTEMPT, 1,
+                        Topology.HEADER_OPERATION, operation))
+                .build();
     }
 
     @Override

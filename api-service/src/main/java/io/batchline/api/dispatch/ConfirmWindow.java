@@ -1,0 +1,95 @@
+package io.batchline.api.dispatch;
+
+import com.rabbitmq.client.ConfirmListener;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Tracks the publisher confirms of one dispatch run on one channel. Items are published in
+ * sequence order, so every item below the lowest still-unconfirmed one is safely in the
+ * broker: that is the watermark that may be stored. At most {@code size} messages are in
+ * flight; a nack fails the run (it is resumed from the stored watermark).
+ */
+final class ConfirmWindow implements ConfirmListener {
+
+    /** publish sequence number -> item seq, for messages not yet confirmed */
+    private final ConcurrentNavigableMap<Long, Integer> unconfirmed = new ConcurrentSkipListMap<>();
+    private final int size;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private volatile boolean nacked;
+
+    ConfirmWindow(int size) {
+        this.size = size;
+    }
+
+    /** Records a message about to be published; blocks while the window is full. */
+    void published(long publishSeqNo, int itemSeq, long timeoutMillis) throws TimeoutException, InterruptedException {
+        unconfirmed.put(publishSeqNo, itemSeq);
+        awaitAtMost(size, timeoutMillis);
+    }
+
+    /** Waits until every published message is confirmed. */
+    void drain(long timeoutMillis) throws TimeoutException, InterruptedException {
+        awaitAtMost(0, timeoutMillis);
+    }
+
+    /** The lowest item seq not yet confirmed, or {@code nextUnpublished} when all are. */
+    int watermark(int nextUnpublished) {
+        var first = unconfirmed.firstEntry();
+        return first == null ? nextUnpublished : first.getValue();
+    }
+
+    private void awaitAtMost(int outstanding, long timeoutMillis) throws TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        lock.lock();
+        try {
+            while (unconfirmed.size() > outstanding) {
+                failIfNacked();
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new TimeoutException(unconfirmed.size() + " messages not confirmed within " + timeoutMillis + " ms");
+                }
+                changed.awaitNanos(left);
+            }
+            failIfNacked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void failIfNacked() {
+        if (nacked) {
+            throw new IllegalStateException("the broker refused (nacked) a published item");
+        }
+    }
+
+    @Override
+    public void handleAck(long deliveryTag, boolean multiple) {
+        settle(deliveryTag, multiple);
+    }
+
+    @Override
+    public void handleNack(long deliveryTag, boolean multiple) {
+        nacked = true;
+        settle(deliveryTag, multiple);
+    }
+
+    private void settle(long deliveryTag, boolean multiple) {
+        if (multiple) {
+            unconfirmed.headMap(deliveryTag, true).clear();
+        } else {
+            unconfirmed.remove(deliveryTag);
+        }
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}
