@@ -27,9 +27,16 @@ final class ConfirmWindow implements ConfirmListener {
         this.size = size;
     }
 
-    /** Records a message about to be published; blocks while the window is full. */
-    void published(long publishSeqNo, int itemSeq, long timeoutMillis) throws TimeoutException, InterruptedException {
+    /**
+     * Records a message before it is published (its confirm may arrive before
+     * {@code basicPublish} even returns).
+     */
+    void publishing(long publishSeqNo, int itemSeq) {
         unconfirmed.put(publishSeqNo, itemSeq);
+    }
+
+    /** Blocks while the window is full. */
+    void awaitRoom(long timeoutMillis) throws TimeoutException, InterruptedException {
         awaitAtMost(size, timeoutMillis);
     }
 

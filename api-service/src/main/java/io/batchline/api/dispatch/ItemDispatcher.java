@@ -163,10 +163,10 @@ public class ItemDispatcher implements DisposableBean {
                     break;
                 }
                 for (Row row : rows) {
-                    long publishSeqNo = channel.getNextPublishSeqNo();
+                    window.publishing(channel.getNextPublishSeqNo(), row.seq());
                     channel.basicPublish(Topology.ITEMS_EXCHANGE, operation, false,
                             properties(batchId, row.seq(), operation), row.payload().getBytes(StandardCharsets.UTF_8));
-                    window.published(publishSeqNo, row.seq(), timeout);
+                    window.awaitRoom(timeout);
                 }
                 next = rows.getLast().seq() + 1;
                 int confirmed = window.watermark(next);

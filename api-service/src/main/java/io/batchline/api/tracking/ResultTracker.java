@@ -50,8 +50,8 @@ class ResultTracker implements ChannelAwareBatchMessageListener {
 
     @Override
     public void onMessageBatch(List<Message> messages, Channel channel) {
-        List<ItemResult> results = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
+        List<ItemResults> readable = new ArrayList<>();
+        List<ItemResult> results = List.of();
         // highest delivery tag not settled one by one: acking a settled tag would close the channel
         long lastTag = -1;
         try {
@@ -63,12 +63,9 @@ class ResultTracker implements ChannelAwareBatchMessageListener {
                     continue;
                 }
                 lastTag = Math.max(lastTag, tag);
-                for (ItemResult result : parsed.results()) {
-                    if (seen.add(result.batchId() + ":" + result.seq())) {
-                        results.add(result);
-                    }
-                }
+                readable.add(parsed);
             }
+            results = firstPerItem(readable);
             int ended = 0;
             if (!results.isEmpty()) {
                 for (ResultRecorder.BatchChange change : recorder.record(results)) {
@@ -91,6 +88,24 @@ class ResultTracker implements ChannelAwareBatchMessageListener {
             log.warn("Recording {} results failed, requeueing them: {}", results.size(), e.getMessage());
             requeue(channel, lastTag);
         }
+    }
+
+    /**
+     * The results to record from one chunk: the first result of each item in delivery
+     * order. Later ones in the same chunk would be ignored by the database anyway (the item
+     * is no longer pending); dropping them here keeps them out of the statement.
+     */
+    static List<ItemResult> firstPerItem(List<ItemResults> messages) {
+        Set<String> seen = new HashSet<>();
+        List<ItemResult> first = new ArrayList<>();
+        for (ItemResults message : messages) {
+            for (ItemResult result : message.results()) {
+                if (seen.add(result.batchId() + ":" + result.seq())) {
+                    first.add(result);
+                }
+            }
+        }
+        return first;
     }
 
     private ItemResults read(Message message) {
