@@ -55,6 +55,11 @@ async function runBench() {
   const queue = new Queue(opts.queue, { connection, prefix });
   const redis = await redisKind();
   const children = [];
+  // Ctrl-C / kill: stop the loops below, so the finally block still removes the queue's keys
+  // and a shared Redis is left as found.
+  let interrupted = null;
+  const check = () => { if (interrupted) throw new Error(`interrupted by ${interrupted}`); };
+  for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => { interrupted = sig; });
   try {
     await queue.obliterate({ force: true }); // a fresh name, but be sure it starts empty
 
@@ -83,13 +88,14 @@ async function runBench() {
     }
 
     const t0 = process.hrtime.bigint();
-    for (const chunk of chunks) await queue.addBulk(chunk);
+    for (const chunk of chunks) { check(); await queue.addBulk(chunk); }
     const submitMs = Number(process.hrtime.bigint() - t0) / 1e6;
     console.error(`submitted ${opts.items} jobs in ${submitMs.toFixed(0)} ms to ${opts.host}:${opts.port} queue ${opts.queue}`);
 
     // Every job was added before we start polling, so "nothing waiting/active" means all are done.
     let counts;
     for (;;) {
+      check();
       counts = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'paused', 'failed');
       if (counts.wait + counts.active + counts.delayed + counts.prioritized + counts.paused === 0) break;
       await new Promise((r) => setTimeout(r, 20));
@@ -97,7 +103,10 @@ async function runBench() {
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 
     // Stop the workers and check that they really completed every job exactly once.
-    const reports = children.map((c) => new Promise((resolve) => c.once('message', resolve)));
+    const reports = children.map((c) => new Promise((resolve) => {
+      c.once('message', resolve);
+      c.once('exit', () => resolve({ completed: 0 })); // died without reporting: caught below
+    }));
     children.forEach((c) => c.send('stop'));
     const completed = (await Promise.all(reports)).reduce((sum, r) => sum + r.completed, 0);
     await Promise.all(children.map((c) => c.exitPromise));
@@ -108,7 +117,7 @@ async function runBench() {
     console.log(`RESULT system=bullmq items=${opts.items} seconds=${seconds.toFixed(3)} ` +
       `items_per_s=${Math.round(opts.items / seconds)} submit_ms=${Math.round(submitMs)} redis=${redis}`);
   } finally {
-    children.forEach((c) => { if (c.exitCode === null) c.kill(); });
+    children.forEach((c) => { if (c.exitCode === null && c.signalCode === null) c.kill(); });
     await queue.obliterate({ force: true }).catch((e) => console.error(`obliterate: ${e.message}`));
     await queue.close();
   }

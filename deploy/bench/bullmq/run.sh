@@ -22,7 +22,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 cd "$(dirname "$0")"
-[ -d node_modules ] || npm ci --no-audit --no-fund >&2
+# Install exactly the locked versions the first time (or after a failed install).
+[ -d node_modules/bullmq ] && [ -d node_modules/ioredis ] || npm ci --no-audit --no-fund >&2
 
 port=6379 redis_pid="" redis_dir=""
 cleanup() {

@@ -49,11 +49,11 @@ public class ItemDispatcher implements DisposableBean {
                AND dispatched < total
                AND status IN ('pending', 'processing')
                AND (dispatch_lease_until IS NULL OR dispatch_lease_until < now() OR dispatch_owner = :owner)
-            RETURNING operation, dispatched, total
+            RETURNING operation, dispatched, total, round, coalesce((options->>'maxAttempts')::int, 5)
             """;
     static final String NEXT_ITEMS = """
-            SELECT seq, payload::text FROM batch_items
-             WHERE batch_id = :id AND seq >= :from
+            SELECT seq, attempts, payload::text FROM batch_items
+             WHERE batch_id = :id AND seq >= :from AND round = :round AND status = 'pending'
              ORDER BY seq
              LIMIT :limit
             """;
@@ -61,7 +61,7 @@ public class ItemDispatcher implements DisposableBean {
             UPDATE batches
                SET dispatched = :dispatched,
                    dispatch_lease_until = now() + make_interval(secs => :leaseSeconds)
-             WHERE id = :id AND dispatch_owner = :owner
+             WHERE id = :id AND dispatch_owner = :owner AND status IN ('pending', 'processing')
             """;
     static final String RELEASE = """
             UPDATE batches SET dispatch_owner = NULL, dispatch_lease_until = NULL
@@ -116,16 +116,17 @@ public class ItemDispatcher implements DisposableBean {
         }
     }
 
-    private record Claim(String operation, int dispatched, int total) {
+    private record Claim(String operation, int dispatched, int total, int round, int maxAttempts) {
     }
 
-    private record Row(int seq, String payload) {
+    /** An item to publish; {@code attempts} is how often it was tried in earlier rounds. */
+    private record Row(int seq, int attempts, String payload) {
     }
 
     void dispatch(UUID batchId) {
         Optional<Claim> claim = jdbc.sql(CLAIM)
                 .param("owner", owner).param("leaseSeconds", settings.lease().toSeconds()).param("id", batchId)
-                .query((rs, n) -> new Claim(rs.getString(1), rs.getInt(2), rs.getInt(3)))
+                .query((rs, n) -> new Claim(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getInt(5)))
                 .optional();
         if (claim.isEmpty()) {
             return;
@@ -147,17 +148,18 @@ public class ItemDispatcher implements DisposableBean {
      */
     private void publishAll(Channel channel, UUID batchId, Claim claim) throws Exception {
         String operation = claim.operation();
-        Counter dispatchedItems = meters.counter("batchline.items.dispatched", "operation", operation);
+        Counter publishedItems = meters.counter("batchline.items.dispatched", "operation", operation);
         ConfirmWindow window = new ConfirmWindow(settings.confirmWindow());
         channel.addConfirmListener(window);
         long timeout = settings.confirmTimeout().toMillis();
         int next = claim.dispatched();
         int stored = next;
         try {
-            while (next < claim.total()) {
+            while (true) {
                 List<Row> rows = jdbc.sql(NEXT_ITEMS)
-                        .param("id", batchId).param("from", next).param("limit", settings.chunkSize())
-                        .query((rs, n) -> new Row(rs.getInt(1), rs.getString(2)))
+                        .param("id", batchId).param("from", next).param("round", claim.round())
+                        .param("limit", settings.chunkSize())
+                        .query((rs, n) -> new Row(rs.getInt(1), rs.getInt(2), rs.getString(3)))
                         .list();
                 if (rows.isEmpty()) {
                     break;
@@ -165,22 +167,23 @@ public class ItemDispatcher implements DisposableBean {
                 for (Row row : rows) {
                     window.publishing(channel.getNextPublishSeqNo(), row.seq());
                     channel.basicPublish(Topology.ITEMS_EXCHANGE, operation, false,
-                            properties(batchId, row.seq(), operation), row.payload().getBytes(StandardCharsets.UTF_8));
+                            properties(batchId, row, claim), row.payload().getBytes(StandardCharsets.UTF_8));
                     window.awaitRoom(timeout);
                 }
+                publishedItems.increment(rows.size());
                 next = rows.getLast().seq() + 1;
                 int confirmed = window.watermark(next);
                 if (confirmed > stored) {
                     if (!advance(batchId, confirmed)) {
                         return;
                     }
-                    dispatchedItems.increment(confirmed - stored);
                     stored = confirmed;
                 }
             }
             window.drain(timeout);
-            if (next > stored && advance(batchId, next)) {
-                dispatchedItems.increment(next - stored);
+            // every item of this round is confirmed: the watermark covers the whole batch
+            if (!advance(batchId, claim.total())) {
+                return;
             }
             log.info("Dispatched batch {} ({} items, operation {})", batchId, claim.total(), operation);
         } finally {
@@ -199,16 +202,23 @@ public class ItemDispatcher implements DisposableBean {
         return updated == 1;
     }
 
-    private static AMQP.BasicProperties properties(UUID batchId, int seq, String operation) {
+    /**
+     * Attempts count across retry rounds (so message ids stay unique); the cap travels as an
+     * absolute attempt number: this round may try the item {@code maxAttempts} more times.
+     */
+    private static AMQP.BasicProperties properties(UUID batchId, Row row, Claim claim) {
+        int attempt = row.attempts() + 1;
         return new AMQP.BasicProperties.Builder()
                 .deliveryMode(2)
                 .contentType("application/json")
-                .messageId(Topology.messageId(batchId, seq, 1))
+                .messageId(Topology.messageId(batchId, row.seq(), attempt))
                 .headers(Map.of(
                         Topology.HEADER_BATCH_ID, batchId.toString(),
-                        Topology.HEADER_ITEM_SEQ, seq,
-                        Topology.HEADER_ATTEMPT, 1,
-                        Topology.HEADER_OPERATION, operation))
+                        Topology.HEADER_ITEM_SEQ, row.seq(),
+                        Topology.HEADER_ROUND, claim.round(),
+                        Topology.HEADER_ATTEMPT, attempt,
+                        Topology.HEADER_MAX_ATTEMPTS, row.attempts() + claim.maxAttempts(),
+                        Topology.HEADER_OPERATION, claim.operation()))
                 .build();
     }
 

@@ -3,6 +3,7 @@ package io.batchline.api.messaging;
 import io.batchline.model.messaging.BatchTopology;
 import io.batchline.model.operations.Operations;
 import org.springframework.amqp.core.Declarables;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -14,7 +15,7 @@ import org.springframework.context.annotation.Configuration;
 class ApiTopology {
 
     @Bean
-    Declarables batchTopology() {
-        return BatchTopology.declarables(Operations.names());
+    Declarables batchTopology(@Value("${batch.test-operations:false}") boolean testOperations) {
+        return BatchTopology.declarables(Operations.names(testOperations));
     }
 }

@@ -52,7 +52,7 @@ final class BatchDraft implements AutoCloseable {
     }
 
     void operation(String name) {
-        this.operation = Operations.byName(name).orElseThrow(() -> BatchRejected.badRequest("unknown-operation",
+        this.operation = Operations.byName(name, limits.testOperations()).orElseThrow(() -> BatchRejected.badRequest("unknown-operation",
                 "Unknown operation", "operation '" + abbreviate(name) + "' does not exist; known operations: "
                         + String.join(", ", Operations.names())));
         for (JsonNode item : waiting) {

@@ -14,6 +14,7 @@ import org.springframework.validation.annotation.Validated;
  * @param maxItemBytes        serialized size of one item ({@code BATCH_MAX_ITEM_BYTES})
  * @param maxMetadataBytes    serialized size of {@code metadata}
  * @param maxReportedErrors   item violations listed in one problem answer
+ * @param testOperations      accept the test-only operations ({@code BATCH_TEST_OPERATIONS}); never in production
  */
 @ConfigurationProperties("batch")
 @Validated
@@ -21,5 +22,6 @@ public record SubmissionLimits(
         @DefaultValue("10000") @Min(1) @Max(10_000_000) int maxItems,
         @DefaultValue("64KB") DataSize maxItemBytes,
         @DefaultValue("16KB") DataSize maxMetadataBytes,
-        @DefaultValue("100") @Min(1) @Max(10_000) int maxReportedErrors) {
+        @DefaultValue("100") @Min(1) @Max(10_000) int maxReportedErrors,
+        @DefaultValue("false") boolean testOperations) {
 }

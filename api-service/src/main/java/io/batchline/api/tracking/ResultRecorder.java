@@ -1,9 +1,9 @@
 package io.batchline.api.tracking;
 
+import io.batchline.api.control.BatchStopper;
+import io.batchline.api.support.SqlArrays;
 import io.batchline.model.messaging.ItemResult;
-import java.sql.Array;
-import java.sql.Connection;
-import java.sql.SQLException;
+import io.batchline.model.status.BatchStatus;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -21,25 +21,39 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class ResultRecorder {
 
+    /**
+     * An item takes a result while it is pending in the result's round. One exception: an
+     * item cancelled only because its batch was stopped takes a real outcome that arrives
+     * later (it was already running when the stop came), and the counters move from
+     * cancelled to that outcome. {@code targets} locks the rows and remembers the old status.
+     */
     static final String RECORD_RESULTS = """
             WITH incoming AS (
-                SELECT * FROM unnest(?::uuid[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[])
-                    AS r(batch_id, seq, status, attempts, result, error_code, error_message, finished_at)
+                SELECT * FROM unnest(?::uuid[], ?::int[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[])
+                    AS r(batch_id, seq, round, status, attempts, result, error_code, error_message, finished_at)
+            ), targets AS (
+                SELECT i.batch_id, i.seq, i.status AS old_status
+                  FROM batch_items i
+                  JOIN incoming r ON i.batch_id = r.batch_id AND i.seq = r.seq AND i.round = r.round
+                 WHERE i.status = 'pending'
+                    OR (i.status = 'cancelled' AND i.error_code = 'batch.stopped' AND r.status IN ('succeeded', 'failed'))
+                 FOR UPDATE OF i
             ), changed AS (
                 UPDATE batch_items i
                    SET status = r.status, attempts = r.attempts, result = r.result::jsonb,
                        error_code = r.error_code, error_message = r.error_message,
                        finished_at = r.finished_at::timestamptz
-                  FROM incoming r
-                 WHERE i.batch_id = r.batch_id AND i.seq = r.seq AND i.status = 'pending'
-                RETURNING i.batch_id, i.status
+                  FROM incoming r JOIN targets t ON t.batch_id = r.batch_id AND t.seq = r.seq
+                 WHERE i.batch_id = t.batch_id AND i.seq = t.seq
+                RETURNING i.batch_id, i.status AS new_status, t.old_status
             ), deltas AS (
                 SELECT batch_id,
-                       count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
-                       count(*) FILTER (WHERE status = 'failed')    AS failed,
-                       count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
-                       count(*) FILTER (WHERE status = 'timed_out') AS timed_out,
-                       count(*) AS ended
+                       count(*) FILTER (WHERE new_status = 'succeeded') AS succeeded,
+                       count(*) FILTER (WHERE new_status = 'failed')    AS failed,
+                       count(*) FILTER (WHERE new_status = 'cancelled') - count(*) FILTER (WHERE old_status = 'cancelled') AS cancelled,
+                       count(*) FILTER (WHERE new_status = 'timed_out') AS timed_out,
+                       count(*) FILTER (WHERE old_status = 'pending') AS ended,
+                       count(*) AS changed
                   FROM changed GROUP BY batch_id
             )
             UPDATE batches b
@@ -59,26 +73,62 @@ class ResultRecorder {
                        ELSE b.completed_at END
               FROM deltas d
              WHERE b.id = d.batch_id
-            RETURNING b.id, b.status, d.ended, extract(epoch FROM b.completed_at - b.started_at)
+            RETURNING b.id, b.status, d.changed, extract(epoch FROM b.completed_at - b.started_at)
+            """;
+
+    /**
+     * Batches among those just updated that must stop: fail-fast (continueOnError=false and
+     * an item failed) or the failure-rate breaker (enough items ended and too many failed).
+     */
+    static final String TRIPPED = """
+            SELECT id,
+                   CASE WHEN (options->>'continueOnError')::boolean IS FALSE
+                        THEN 'fail-fast: item failed and continueOnError is false'
+                        ELSE 'failure-rate breaker: ' || failed || ' of ' || (succeeded + failed) || ' ended items failed (limit '
+                             || (options->>'maxFailureRate') || ')' END
+              FROM batches
+             WHERE id = ANY(?::uuid[]) AND status IN ('pending', 'processing') AND failed > 0
+               AND ((options->>'continueOnError')::boolean IS FALSE
+                    OR (options->>'maxFailureRate' IS NOT NULL
+                        AND succeeded + failed >= coalesce((options->>'minItemsBeforeBreaker')::int, 100)
+                        AND failed::float8 / (succeeded + failed) > (options->>'maxFailureRate')::float8))
             """;
 
     /** What one chunk changed for one batch. */
-    record BatchChange(UUID batchId, String status, int itemsEnded, double secondsTaken) {
+    record BatchChange(UUID batchId, String status, int itemsChanged, double secondsTaken) {
     }
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    private final BatchStopper stopper;
 
-    ResultRecorder(JdbcClient jdbc, JsonMapper json) {
+    ResultRecorder(JdbcClient jdbc, JsonMapper json, BatchStopper stopper) {
         this.jdbc = jdbc;
         this.json = json;
+        this.stopper = stopper;
     }
 
+    /**
+     * Records the results and stops batches they tripped, in one transaction; returns what
+     * changed per batch. The stops' control events are published by the stopper after commit.
+     */
     @Transactional
     public List<BatchChange> record(List<ItemResult> results) {
+        List<BatchChange> changes = recordResults(results);
+        UUID[] touched = changes.stream().map(BatchChange::batchId).toArray(UUID[]::new);
+        if (touched.length > 0) {
+            jdbc.sql(TRIPPED).params(List.<Object>of(SqlArrays.of("uuid", touched)))
+                    .query((rs, row) -> stopper.stop(rs.getObject(1, UUID.class), BatchStatus.FAILED, rs.getString(2)))
+                    .list();
+        }
+        return changes;
+    }
+
+    private List<BatchChange> recordResults(List<ItemResult> results) {
         int n = results.size();
         UUID[] batchIds = new UUID[n];
         Integer[] seqs = new Integer[n];
+        Integer[] rounds = new Integer[n];
         String[] statuses = new String[n];
         Integer[] attempts = new Integer[n];
         String[] payloads = new String[n];
@@ -89,6 +139,7 @@ class ResultRecorder {
             ItemResult r = results.get(i);
             batchIds[i] = r.batchId();
             seqs[i] = r.seq();
+            rounds[i] = r.round();
             statuses[i] = r.status().wireName();
             attempts[i] = r.attempt();
             payloads[i] = r.result() == null ? null : json.writeValueAsString(r.result());
@@ -98,22 +149,12 @@ class ResultRecorder {
         }
         return jdbc.sql(RECORD_RESULTS)
                 .params(List.of(
-                        new TypedArray("uuid", batchIds), new TypedArray("int4", seqs), new TypedArray("text", statuses),
-                        new TypedArray("int4", attempts), new TypedArray("text", payloads),
-                        new TypedArray("text", errorCodes), new TypedArray("text", errorMessages),
-                        new TypedArray("text", finishedAt)))
+                        SqlArrays.of("uuid", batchIds), SqlArrays.of("int4", seqs), SqlArrays.of("int4", rounds),
+                        SqlArrays.of("text", statuses),
+                        SqlArrays.of("int4", attempts), SqlArrays.of("text", payloads),
+                        SqlArrays.of("text", errorCodes), SqlArrays.of("text", errorMessages),
+                        SqlArrays.of("text", finishedAt)))
                 .query((rs, row) -> new BatchChange(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), rs.getDouble(4)))
                 .list();
-    }
-
-    /** A Java array bound as a SQL array of the named element type. */
-    record TypedArray(String elementType, Object[] values) implements org.springframework.jdbc.core.SqlTypeValue {
-
-        @Override
-        public void setTypeValue(java.sql.PreparedStatement ps, int index, int sqlType, String typeName) throws SQLException {
-            Connection connection = ps.getConnection();
-            Array array = connection.createArrayOf(elementType, values);
-            ps.setArray(index, array);
-        }
     }
 }

@@ -69,7 +69,7 @@ class ResultTracker implements ChannelAwareBatchMessageListener {
             int ended = 0;
             if (!results.isEmpty()) {
                 for (ResultRecorder.BatchChange change : recorder.record(results)) {
-                    ended += change.itemsEnded();
+                    ended += change.itemsChanged();
                     if ("completed".equals(change.status())) {
                         meters.counter("batchline.batches.finished", "status", change.status()).increment();
                         batchDuration.record(java.time.Duration.ofMillis(Math.round(change.secondsTaken() * 1000)));

@@ -7,7 +7,7 @@ import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The tracker's listener container: batched, manually acknowledged, one transaction per chunk. */
+/** The tracker's listener containers: batched, manually acknowledged, one transaction per chunk. */
 @Configuration(proxyBeanMethods = false)
 class TrackerConfiguration {
 
@@ -24,6 +24,20 @@ class TrackerConfiguration {
         container.setReceiveTimeout(100);
         container.setDefaultRequeueRejected(false);
         container.setMessageListener(tracker);
+        return container;
+    }
+
+    @Bean
+    SimpleMessageListenerContainer deadLetterRecorderContainer(ConnectionFactory connectionFactory, DeadLetterRecorder recorder) {
+        SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connectionFactory);
+        container.setQueueNames(Topology.DEAD_RECORDER_QUEUE);
+        container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
+        container.setConsumerBatchEnabled(true);
+        container.setBatchSize(50);
+        container.setPrefetchCount(100);
+        container.setReceiveTimeout(100);
+        container.setDefaultRequeueRejected(false);
+        container.setMessageListener(recorder);
         return container;
     }
 }

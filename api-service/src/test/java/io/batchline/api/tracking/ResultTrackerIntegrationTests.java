@@ -42,12 +42,12 @@ class ResultTrackerIntegrationTests extends RealServicesTest {
     }
 
     private static ItemResult ok(UUID batch, int seq, int attempt) {
-        return new ItemResult(batch, seq, attempt, ItemStatus.SUCCEEDED, JsonNodeFactory.instance.objectNode().put("seq", seq),
+        return new ItemResult(batch, seq, 0, attempt, ItemStatus.SUCCEEDED, JsonNodeFactory.instance.objectNode().put("seq", seq),
                 null, Instant.now());
     }
 
     private static ItemResult failed(UUID batch, int seq, int attempt) {
-        return new ItemResult(batch, seq, attempt, ItemStatus.FAILED, null, new ItemError("x.failed", "no luck"), Instant.now());
+        return new ItemResult(batch, seq, 0, attempt, ItemStatus.FAILED, null, new ItemError("x.failed", "no luck"), Instant.now());
     }
 
     private void assertCountersEqualItemRows(UUID batch) {

@@ -15,9 +15,9 @@ class ResultTrackerTests {
 
     @Test
     void keepsTheFirstResultOfEachItemInDeliveryOrder() {
-        ItemResult first = ItemResult.succeeded(batch, 1, 1, null);
-        ItemResult redelivered = ItemResult.failed(batch, 1, 2, new ItemError("x", "later"));
-        ItemResult other = ItemResult.succeeded(batch, 2, 1, null);
+        ItemResult first = ItemResult.succeeded(batch, 1, 0, 1, null);
+        ItemResult redelivered = ItemResult.failed(batch, 1, 0, 2, new ItemError("x", "later"));
+        ItemResult other = ItemResult.succeeded(batch, 2, 0, 1, null);
 
         List<ItemResult> chosen = ResultTracker.firstPerItem(List.of(
                 new ItemResults(List.of(first, other)), new ItemResults(List.of(redelivered, other))));
@@ -29,7 +29,7 @@ class ResultTrackerTests {
     void sameSeqInDifferentBatchesAreDifferentItems() {
         UUID otherBatch = UUID.randomUUID();
         List<ItemResult> chosen = ResultTracker.firstPerItem(List.of(new ItemResults(List.of(
-                ItemResult.succeeded(batch, 0, 1, null), ItemResult.succeeded(otherBatch, 0, 1, null)))));
+                ItemResult.succeeded(batch, 0, 0, 1, null), ItemResult.succeeded(otherBatch, 0, 0, 1, null)))));
         assertThat(chosen).hasSize(2);
     }
 }

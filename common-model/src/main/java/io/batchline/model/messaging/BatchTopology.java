@@ -25,6 +25,9 @@ public final class BatchTopology {
      */
     public static final int DELIVERY_LIMIT = 5;
 
+    /** Deliveries in an isolation queue before the item is dead-lettered: 3 crashes. */
+    public static final int ISOLATION_DELIVERY_LIMIT = 2;
+
     private BatchTopology() {
     }
 
@@ -36,7 +39,9 @@ public final class BatchTopology {
         List<Declarable> all = new ArrayList<>(List.of(items, dead, results, control));
 
         for (String operation : operations) {
-            Queue work = deadLettered(Topology.itemQueue(operation), operation);
+            Queue work = deadLettered(Topology.itemQueue(operation), operation, DELIVERY_LIMIT);
+            Queue isolation = deadLettered(Topology.isolationQueue(operation), operation, ISOLATION_DELIVERY_LIMIT);
+            all.add(isolation);
             Queue deadLetters = QueueBuilder.durable(Topology.deadQueue(operation)).quorum().build();
             all.add(work);
             all.add(deadLetters);
@@ -44,7 +49,31 @@ public final class BatchTopology {
             all.add(BindingBuilder.bind(deadLetters).to(dead).with(operation));
         }
 
-        Queue resultQueue = deadLettered(Topology.RESULTS_QUEUE, Topology.RESULTS_ROUTING_KEY);
+        // every dead letter is also seen by the API's recorder, which records the ones the
+        // broker dead-lettered itself (delivery limit: the item kept killing its worker)
+        Queue recorder = QueueBuilder.durable(Topology.DEAD_RECORDER_QUEUE).quorum().build();
+        all.add(recorder);
+        for (String operation : operations) {
+            all.add(BindingBuilder.bind(recorder).to(dead).with(operation));
+        }
+
+        // retry delay tiers: the message keeps its routing key (the operation) through the
+        // fanout, and is dead-lettered back to batch.items with it when its TTL runs out
+        for (Topology.RetryTier tier : Topology.RETRY_TIERS) {
+            FanoutExchange exchange = new FanoutExchange(tier.exchange(), true, false);
+            Queue delay = QueueBuilder.durable(tier.exchange())
+                    .quorum()
+                    .ttl((int) tier.delay().toMillis())
+                    .deadLetterExchange(Topology.ITEMS_EXCHANGE)
+                    .withArgument("x-dead-letter-strategy", "at-least-once")
+                    .overflow(QueueBuilder.Overflow.rejectPublish)
+                    .build();
+            all.add(exchange);
+            all.add(delay);
+            all.add(BindingBuilder.bind(delay).to(exchange));
+        }
+
+        Queue resultQueue = deadLettered(Topology.RESULTS_QUEUE, Topology.RESULTS_ROUTING_KEY, DELIVERY_LIMIT);
         Queue resultDeadLetters = QueueBuilder.durable(Topology.RESULTS_DEAD_QUEUE).quorum().build();
         all.add(resultQueue);
         all.add(resultDeadLetters);
@@ -58,10 +87,10 @@ public final class BatchTopology {
      * at least once: that needs the at-least-once strategy and reject-publish overflow
      * together, or the broker silently falls back to at-most-once.
      */
-    private static Queue deadLettered(String name, String deadRoutingKey) {
+    private static Queue deadLettered(String name, String deadRoutingKey, int deliveryLimit) {
         return QueueBuilder.durable(name)
                 .quorum()
-                .deliveryLimit(DELIVERY_LIMIT)
+                .deliveryLimit(deliveryLimit)
                 .deadLetterExchange(Topology.DEAD_EXCHANGE)
                 .deadLetterRoutingKey(deadRoutingKey)
                 .withArgument("x-dead-letter-strategy", "at-least-once")

@@ -9,23 +9,25 @@ import tools.jackson.databind.JsonNode;
 /**
  * The terminal outcome of one item, as a worker reports it to the tracker.
  *
+ * @param round  the retry round the item was dispatched in (0 for the first)
  * @param result what the handler returned (succeeded items), or null
  * @param error why it failed, or null when it succeeded
  */
 public record ItemResult(
         UUID batchId,
         int seq,
+        int round,
         int attempt,
         ItemStatus status,
         @Nullable JsonNode result,
         @Nullable ItemError error,
         Instant finishedAt) {
 
-    public static ItemResult succeeded(UUID batchId, int seq, int attempt, @Nullable JsonNode result) {
-        return new ItemResult(batchId, seq, attempt, ItemStatus.SUCCEEDED, result, null, Instant.now());
+    public static ItemResult succeeded(UUID batchId, int seq, int round, int attempt, @Nullable JsonNode result) {
+        return new ItemResult(batchId, seq, round, attempt, ItemStatus.SUCCEEDED, result, null, Instant.now());
     }
 
-    public static ItemResult failed(UUID batchId, int seq, int attempt, ItemError error) {
-        return new ItemResult(batchId, seq, attempt, ItemStatus.FAILED, null, error, Instant.now());
+    public static ItemResult failed(UUID batchId, int seq, int round, int attempt, ItemError error) {
+        return new ItemResult(batchId, seq, round, attempt, ItemStatus.FAILED, null, error, Instant.now());
     }
 }

@@ -20,16 +20,52 @@ public final class Topology {
     /** Fanout for broadcast control events such as cancel. */
     public static final String CONTROL_EXCHANGE = "batch.control";
 
+    /** Queue of the API's dead-letter recorder: sees every dead letter, records the broker's. */
+    public static final String DEAD_RECORDER_QUEUE = "batch.dead.recorder";
+
+    /** Delay tiers for retries: attempt 1 waits 1 s, attempt 2 waits 5 s, ... the last tier repeats. */
+    public static final java.util.List<RetryTier> RETRY_TIERS = java.util.List.of(
+            new RetryTier("1s", java.time.Duration.ofSeconds(1)),
+            new RetryTier("5s", java.time.Duration.ofSeconds(5)),
+            new RetryTier("30s", java.time.Duration.ofSeconds(30)),
+            new RetryTier("2m", java.time.Duration.ofMinutes(2)));
+
+    /** One delay tier: a fanout exchange and a TTL queue of the same name. */
+    public record RetryTier(String name, java.time.Duration delay) {
+
+        public String exchange() {
+            return "batch.retry." + name;
+        }
+    }
+
+    /** The tier a retry after the given (failed) attempt waits in. */
+    public static RetryTier retryTierAfter(int failedAttempt) {
+        return RETRY_TIERS.get(Math.min(Math.max(failedAttempt, 1), RETRY_TIERS.size()) - 1);
+    }
+
     public static final String HEADER_BATCH_ID = "x-batch-id";
     public static final String HEADER_ITEM_SEQ = "x-item-seq";
     public static final String HEADER_ATTEMPT = "x-attempt";
     public static final String HEADER_OPERATION = "x-operation";
+    /** The attempt after which the item fails for good (absolute: attempts count across rounds). */
+    public static final String HEADER_MAX_ATTEMPTS = "x-max-attempts";
+    public static final String HEADER_ROUND = "x-round";
+    /** On retries and dead letters: why the previous attempt failed ({@code code: message}). */
+    public static final String HEADER_LAST_ERROR = "x-last-error";
 
     private Topology() {
     }
 
     public static String itemQueue(String operation) {
         return ITEMS_EXCHANGE + "." + operation;
+    }
+
+    /**
+     * Where a worker moves an item the broker redelivered (its previous worker died with it
+     * in flight): consumed one at a time, so only a poison item keeps dying there.
+     */
+    public static String isolationQueue(String operation) {
+        return itemQueue(operation) + ".isolation";
     }
 
     public static String deadQueue(String operation) {

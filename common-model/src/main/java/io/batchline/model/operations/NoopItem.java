@@ -8,13 +8,15 @@ import jakarta.validation.constraints.Min;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An item that does nothing (for demos, tests and benchmarks): it may wait {@code delayMs}
- * and fail with probability {@code failRate}; its other fields are echoed back as its result.
+ * An item that does nothing (for demos, tests and benchmarks): it may wait {@code delayMs},
+ * fail for good with rate {@code failRate}, or fail retryably on its first
+ * {@code failAttempts} attempts; its other fields are echoed back as its result.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record NoopItem(
         @Min(0) @Max(60_000) @Nullable Long delayMs,
         @DecimalMin("0.0") @DecimalMax("1.0") @Nullable Double failRate,
+        @Min(0) @Max(100) @Nullable Integer failAttempts,
         @Nullable String key) implements ItemPayload {
 
     @Override

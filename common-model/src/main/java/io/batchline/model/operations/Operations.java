@@ -21,17 +21,38 @@ public final class Operations {
     public static final List<Operation<?>> BUILT_IN = List.of(NOOP, CONTENT_UPDATE_PRICE, USER_CREATE, USER_UPDATE,
             USER_SOFT_DELETE, USER_TOUCH_LOGIN, USER_LOOKUP);
 
-    private static final Map<String, Operation<?>> BY_NAME = BUILT_IN.stream()
+    /**
+     * Operations that exist only for chaos tests, off unless a service is started with its
+     * test-operations switch: {@code test.crash} halts the worker's JVM on items that ask for it.
+     */
+    public static final Operation<CrashItem> TEST_CRASH = new Operation<>("test.crash", CrashItem.class, false);
+    public static final List<Operation<?>> TEST_ONLY = List.of(TEST_CRASH);
+
+    private static final Map<String, Operation<?>> BY_NAME = java.util.stream.Stream.concat(BUILT_IN.stream(), TEST_ONLY.stream())
             .collect(Collectors.toUnmodifiableMap(Operation::name, Function.identity()));
 
     private Operations() {
     }
 
+    /** A built-in operation, or a test-only one when {@code withTestOperations}. */
+    public static Optional<Operation<?>> byName(String name, boolean withTestOperations) {
+        Operation<?> operation = BY_NAME.get(name);
+        return operation != null && (withTestOperations || !TEST_ONLY.contains(operation))
+                ? Optional.of(operation) : Optional.empty();
+    }
+
     public static Optional<Operation<?>> byName(String name) {
-        return Optional.ofNullable(BY_NAME.get(name));
+        return byName(name, false);
     }
 
     public static List<String> names() {
         return BUILT_IN.stream().map(Operation::name).sorted().toList();
+    }
+
+    /** Names whose queues a service declares: the built-in ones, plus the test-only ones when enabled. */
+    public static List<String> names(boolean withTestOperations) {
+        return withTestOperations
+                ? java.util.stream.Stream.concat(BUILT_IN.stream(), TEST_ONLY.stream()).map(Operation::name).sorted().toList()
+                : names();
     }
 }

@@ -53,7 +53,7 @@ class OperationPayloadsTests {
 
     @Test
     void noopBoundsItsDelayAndFailRate() {
-        assertThat(invalidFields(new NoopItem(-1L, 1.5, null))).containsExactlyInAnyOrder("delayMs", "failRate");
+        assertThat(invalidFields(new NoopItem(-1L, 1.5, -1, null))).containsExactlyInAnyOrder("delayMs", "failRate", "failAttempts");
     }
 
     @Test

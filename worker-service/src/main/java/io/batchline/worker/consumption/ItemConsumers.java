@@ -4,7 +4,10 @@ import io.batchline.model.messaging.Topology;
 import io.batchline.worker.operations.OperationHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.AcknowledgeMode;
@@ -27,30 +30,45 @@ class ItemConsumers implements SmartLifecycle {
     private final List<SimpleMessageListenerContainer> containers = new ArrayList<>();
     private volatile boolean running;
 
-    ItemConsumers(List<OperationHandler<?>> handlers, ConnectionFactory connectionFactory, ResultPublisher results,
-                  JsonMapper json, MeterRegistry meters, WorkerSettings settings) {
+    private final ExecutorService handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
+
+    ItemConsumers(List<OperationHandler<?>> handlers, ConnectionFactory connectionFactory, ChunkPublisher publisher,
+                  StoppedBatches stoppedBatches, JsonMapper json, MeterRegistry meters, WorkerSettings settings) {
         for (OperationHandler<?> handler : handlers) {
             String operation = handler.operation().name();
             if (!settings.consumes(operation)) {
                 continue;
             }
-            SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connectionFactory);
-            container.setQueueNames(Topology.itemQueue(operation));
-            container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
-            container.setConsumerBatchEnabled(true);
-            container.setBatchSize(settings.chunkSizeFor(operation));
-            container.setPrefetchCount(settings.prefetchFor(operation));
-            container.setConcurrentConsumers(settings.concurrencyFor(operation));
-            container.setReceiveTimeout(settings.receiveTimeout().toMillis());
-            container.setDefaultRequeueRejected(false);
-            container.setShutdownTimeout(20_000);
-            container.setMessageListener(new ItemBatchListener<>(handler, results, json, meters));
-            container.setBeanName("items-" + operation);
-            container.afterPropertiesSet();
-            containers.add(container);
-            log.info("Consuming {} with prefetch {}, concurrency {}, chunks of {}", Topology.itemQueue(operation),
-                    settings.prefetchFor(operation), settings.concurrencyFor(operation), settings.chunkSizeFor(operation));
+            Duration timeout = settings.handlerTimeoutFor(operation);
+            containers.add(container(connectionFactory, Topology.itemQueue(operation), settings.prefetchFor(operation),
+                    settings.chunkSizeFor(operation), settings.concurrencyFor(operation), settings,
+                    new ItemBatchListener<>(handler, false, publisher, stoppedBatches, handlerThreads, timeout, json, meters)));
+            // redelivered items, one at a time: a poison item can only take itself down
+            containers.add(container(connectionFactory, Topology.isolationQueue(operation), 1, 1, 1, settings,
+                    new ItemBatchListener<>(handler, true, publisher, stoppedBatches, handlerThreads, timeout, json, meters)));
+            log.info("Consuming {} with prefetch {}, concurrency {}, chunks of {}, handler timeout {}",
+                    Topology.itemQueue(operation), settings.prefetchFor(operation), settings.concurrencyFor(operation),
+                    settings.chunkSizeFor(operation), timeout);
         }
+    }
+
+    private static SimpleMessageListenerContainer container(ConnectionFactory connectionFactory, String queue, int prefetch,
+            int chunkSize, int concurrency, WorkerSettings settings, ItemBatchListener<?> listener) {
+        SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connectionFactory);
+        container.setQueueNames(queue);
+        container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
+        container.setConsumerBatchEnabled(true);
+        container.setBatchSize(chunkSize);
+        container.setPrefetchCount(prefetch);
+        container.setConcurrentConsumers(concurrency);
+        container.setReceiveTimeout(settings.receiveTimeout().toMillis());
+        container.setDefaultRequeueRejected(false);
+        // on SIGTERM: stop taking deliveries, let in-flight chunks finish, leave the rest queued
+        container.setShutdownTimeout(settings.handlerTimeout().toMillis() + 5_000);
+        container.setMessageListener(listener);
+        container.setBeanName("items-" + queue);
+        container.afterPropertiesSet();
+        return container;
     }
 
     @Override
@@ -62,6 +80,7 @@ class ItemConsumers implements SmartLifecycle {
     @Override
     public void stop() {
         containers.parallelStream().forEach(SimpleMessageListenerContainer::stop);
+        handlerThreads.shutdown();
         running = false;
     }
 

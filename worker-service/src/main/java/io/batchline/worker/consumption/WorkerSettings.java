@@ -20,6 +20,8 @@ import org.springframework.validation.annotation.Validated;
  * @param receiveTimeout how long a consumer waits to fill a chunk before handling a partial one
  * @param confirmTimeout how long to wait for the broker to confirm a chunk's results
  * @param only           operations this worker consumes (empty: all built-in ones)
+ * @param handlerTimeout longest a handler may take for one chunk; then its items fail retryably
+ * @param testOperations run the test-only operations ({@code WORKER_TEST_OPERATIONS}); never in production
  */
 @ConfigurationProperties("worker")
 @Validated
@@ -30,12 +32,20 @@ public record WorkerSettings(
         @DefaultValue("50ms") Duration receiveTimeout,
         @DefaultValue("30s") Duration confirmTimeout,
         @DefaultValue List<String> only,
-        @DefaultValue Map<String, OperationOverrides> operations) {
+        @DefaultValue Map<String, OperationOverrides> operations,
+        @DefaultValue("30s") Duration handlerTimeout,
+        @DefaultValue("false") boolean testOperations) {
 
     /** Settings for one operation; null values fall back to the worker-wide ones. */
     public record OperationOverrides(@Nullable @Min(1) @Max(5000) Integer prefetch,
                                      @Nullable @Min(1) @Max(100) Integer concurrency,
-                                     @Nullable @Min(1) @Max(5000) Integer chunkSize) {
+                                     @Nullable @Min(1) @Max(5000) Integer chunkSize,
+                                     @Nullable Duration handlerTimeout) {
+    }
+
+    Duration handlerTimeoutFor(String operation) {
+        OperationOverrides o = operations.get(operation);
+        return o != null && o.handlerTimeout() != null ? o.handlerTimeout() : handlerTimeout;
     }
 
     int prefetchFor(String operation) {

@@ -3,6 +3,7 @@ package io.batchline.worker.messaging;
 import io.batchline.model.messaging.BatchTopology;
 import io.batchline.model.operations.Operations;
 import org.springframework.amqp.core.Declarables;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -11,7 +12,7 @@ import org.springframework.context.annotation.Configuration;
 class WorkerTopology {
 
     @Bean
-    Declarables batchTopology() {
-        return BatchTopology.declarables(Operations.names());
+    Declarables batchTopology(@Value("${worker.test-operations:false}") boolean testOperations) {
+        return BatchTopology.declarables(Operations.names(testOperations));
     }
 }

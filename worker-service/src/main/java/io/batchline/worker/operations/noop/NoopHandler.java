@@ -13,7 +13,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Does nothing, on purpose: waits {@code delayMs} if asked and echoes the item's other
  * fields back. {@code failRate} fails exactly {@code floor(n * failRate)} of items
- * 0..n-1, spread evenly by sequence number, so demos and tests know the count in advance.
+ * 0..n-1, spread evenly by sequence number, so demos and tests know the count in advance;
+ * {@code failAttempts} fails the first attempts retryably, to show retries with backoff.
  */
 @Component
 class NoopHandler implements PerItemHandler<NoopItem> {
@@ -39,6 +40,10 @@ class NoopHandler implements PerItemHandler<NoopItem> {
                 throw ItemFailure.retryable("interrupted", "worker stopped while the item waited", e);
             }
         }
+        if (payload.failAttempts() != null && item.attempt() <= payload.failAttempts()) {
+            throw ItemFailure.retryable("noop.planned_transient_failure",
+                    "attempt " + item.attempt() + " failed on purpose (failAttempts " + payload.failAttempts() + ")", null);
+        }
         if (payload.failRate() != null && failsAt(item.seq(), payload.failRate())) {
             throw ItemFailure.permanent("noop.planned_failure", "failed on purpose (failRate " + payload.failRate() + ")");
         }
@@ -46,6 +51,7 @@ class NoopHandler implements PerItemHandler<NoopItem> {
         if (echo != null) {
             echo.remove("delayMs");
             echo.remove("failRate");
+            echo.remove("failAttempts");
         }
         return ItemOutcome.succeeded(echo);
     }

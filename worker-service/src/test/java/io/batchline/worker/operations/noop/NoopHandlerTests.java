@@ -28,7 +28,7 @@ class NoopHandlerTests {
     @Test
     void echoesItsItemWithoutTheControlFields() {
         var raw = json.readTree("{\"key\":\"k\",\"delayMs\":0,\"failRate\":0.0,\"colour\":\"red\"}");
-        List<ItemOutcome> outcomes = handler.handle(List.of(new WorkItem<>(UUID.randomUUID(), 0, 1, new NoopItem(0L, 0.0, "k"), raw)));
+        List<ItemOutcome> outcomes = handler.handle(List.of(new WorkItem<>(UUID.randomUUID(), 0, 1, new NoopItem(0L, 0.0, null, "k"), raw)));
         assertThat(outcomes).singleElement().isInstanceOfSatisfying(ItemOutcome.Succeeded.class,
                 ok -> assertThat(ok.result().toString()).isEqualTo("{\"key\":\"k\",\"colour\":\"red\"}"));
     }
@@ -36,7 +36,7 @@ class NoopHandlerTests {
     @Test
     void plannedFailureIsPermanentAndSaysWhy() {
         var raw = json.readTree("{\"failRate\":1.0}");
-        List<ItemOutcome> outcomes = handler.handle(List.of(new WorkItem<>(UUID.randomUUID(), 0, 1, new NoopItem(null, 1.0, null), raw)));
+        List<ItemOutcome> outcomes = handler.handle(List.of(new WorkItem<>(UUID.randomUUID(), 0, 1, new NoopItem(null, 1.0, null, null), raw)));
         assertThat(outcomes).singleElement().isInstanceOfSatisfying(ItemOutcome.Failed.class, failed -> {
             assertThat(failed.retryable()).isFalse();
             assertThat(failed.error().code()).isEqualTo("noop.planned_failure");

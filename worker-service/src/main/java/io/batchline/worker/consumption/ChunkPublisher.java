@@ -12,36 +12,45 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Sends a chunk's results to the tracker as one persistent message and returns only once
- * the broker has confirmed it: the caller acks the items after this, never before.
+ * Sends everything a chunk produced (one results message for the tracker, plus retries,
+ * dead-letter copies and moves to isolation) and returns only once the broker has
+ * confirmed all of it: the caller acks the chunk after this, never before.
  */
 @Component
-class ResultPublisher {
+class ChunkPublisher {
 
     private final RabbitTemplate rabbit;
     private final JsonMapper json;
     private final WorkerSettings settings;
 
-    ResultPublisher(RabbitTemplate rabbit, JsonMapper json, WorkerSettings settings) {
+    ChunkPublisher(RabbitTemplate rabbit, JsonMapper json, WorkerSettings settings) {
         this.rabbit = rabbit;
         this.json = json;
         this.settings = settings;
     }
 
-    void publishConfirmed(List<ItemResult> results) {
-        if (results.isEmpty()) {
+    void publishConfirmed(List<ItemResult> results, List<Outgoing> others) {
+        if (results.isEmpty() && others.isEmpty()) {
             return;
         }
+        rabbit.invoke(ops -> {
+            if (!results.isEmpty()) {
+                ops.send(Topology.RESULTS_EXCHANGE, Topology.RESULTS_ROUTING_KEY, resultsMessage(results));
+            }
+            for (Outgoing outgoing : others) {
+                ops.send(outgoing.exchange(), outgoing.routingKey(), outgoing.message());
+            }
+            ops.waitForConfirmsOrDie(settings.confirmTimeout().toMillis());
+            return null;
+        });
+    }
+
+    private Message resultsMessage(List<ItemResult> results) {
         MessageProperties properties = new MessageProperties();
         properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         properties.setContentType(MessageProperties.CONTENT_TYPE_JSON);
         ItemResult first = results.getFirst();
         properties.setMessageId("results:" + first.batchId() + ":" + first.seq() + ":" + first.attempt() + ":" + results.size());
-        Message message = new Message(json.writeValueAsBytes(new ItemResults(results)), properties);
-        rabbit.invoke(ops -> {
-            ops.send(Topology.RESULTS_EXCHANGE, Topology.RESULTS_ROUTING_KEY, message);
-            ops.waitForConfirmsOrDie(settings.confirmTimeout().toMillis());
-            return null;
-        });
+        return new Message(json.writeValueAsBytes(new ItemResults(results)), properties);
     }
 }

@@ -1,0 +1,61 @@
+package io.batchline.api.control;
+
+import io.batchline.api.problem.BatchRejected;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Starts a new attempt round for an ended batch's failed items: they go back to pending in
+ * the next round, the failed counter drops by as many, and the batch runs again.
+ */
+@Component
+class RetryRound {
+
+    static final String LOCK_BATCH = "SELECT status, failed FROM batches WHERE id = :id FOR UPDATE";
+    static final String RESET_FAILED_ITEMS = """
+            WITH reset AS (
+                UPDATE batch_items
+                   SET status = 'pending', round = :round, result = NULL, error_code = NULL,
+                       error_message = NULL, finished_at = NULL
+                 WHERE batch_id = :id AND status = 'failed'
+                RETURNING 1
+            )
+            UPDATE batches
+               SET round = :round, failed = failed - (SELECT count(*) FROM reset),
+                   status = 'processing', status_reason = NULL, completed_at = NULL, dispatched = 0,
+                   deadline = CASE WHEN options->>'timeoutSeconds' IS NOT NULL
+                                   THEN now() + make_interval(secs => (options->>'timeoutSeconds')::int) END
+             WHERE id = :id
+            RETURNING (SELECT count(*) FROM reset)
+            """;
+
+    private final JdbcClient jdbc;
+
+    RetryRound(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Returns how many items were put back; refuses (409) a running batch or one without failures. */
+    @Transactional
+    int start(UUID batchId) {
+        record State(String status, int failed) {
+        }
+        State state = jdbc.sql(LOCK_BATCH).param("id", batchId)
+                .query((rs, n) -> new State(rs.getString(1), rs.getInt(2))).optional()
+                .orElseThrow(() -> BatchRejected.notFound("batch " + batchId));
+        if (state.status().equals("pending") || state.status().equals("processing")) {
+            throw new BatchRejected(HttpStatus.CONFLICT, "batch-running", "Batch still running",
+                    "batch " + batchId + " is still " + state.status() + "; retry its failed items once it has ended", Map.of());
+        }
+        if (state.failed() == 0) {
+            throw new BatchRejected(HttpStatus.CONFLICT, "nothing-to-retry", "Nothing to retry",
+                    "batch " + batchId + " has no failed items", Map.of());
+        }
+        int round = jdbc.sql("SELECT round + 1 FROM batches WHERE id = :id").param("id", batchId).query(Integer.class).single();
+        return jdbc.sql(RESET_FAILED_ITEMS).param("round", round).param("id", batchId).query(Integer.class).single();
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.batchline.api.control;
+
+import org.jspecify.annotations.NullMarked;

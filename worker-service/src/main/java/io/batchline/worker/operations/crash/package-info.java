@@ -1,0 +1,4 @@
+@NullMarked
+package io.batchline.worker.operations.crash;
+
+import org.jspecify.annotations.NullMarked;
