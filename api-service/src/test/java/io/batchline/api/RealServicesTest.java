@@ -101,6 +101,44 @@ public abstract class RealServicesTest {
         return info == null ? 0 : info.getMessageCount();
     }
 
+    @Autowired
+    protected org.springframework.amqp.rabbit.core.RabbitTemplate rabbit;
+
+    /** Publishes results the way a worker does: one message holding several item results. */
+    protected void publishResults(io.batchline.model.messaging.ItemResult... results) {
+        org.springframework.amqp.core.MessageProperties properties = new org.springframework.amqp.core.MessageProperties();
+        properties.setContentType("application/json");
+        rabbit.send(io.batchline.model.messaging.Topology.RESULTS_EXCHANGE, io.batchline.model.messaging.Topology.RESULTS_ROUTING_KEY,
+                new org.springframework.amqp.core.Message(json.writeValueAsBytes(
+                        new io.batchline.model.messaging.ItemResults(java.util.List.of(results))), properties));
+    }
+
+    /** A batch of {@code items} user.lookup items: no worker consumes them in these tests. */
+    protected UUID submitLookups(int items, String options) {
+        StringBuilder body = new StringBuilder("{\"operation\":\"user.lookup\",\"options\":" + options + ",\"items\":[");
+        for (int i = 0; i < items; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"email\":\"u").append(i).append("@x.io\"}");
+        }
+        Answer answer = postJson("/api/batches", body.append("]}").toString());
+        if (answer.status() != 202) {
+            throw new IllegalStateException("submission refused: " + answer.body());
+        }
+        return id(answer);
+    }
+
+    protected JsonNode batch(UUID id) {
+        return get("/api/batches/" + id).body();
+    }
+
+    /** The batch's counters equal count(*) of its item rows per status, and nothing is left pending if it ended. */
+    protected void assertCountersEqualItemRows(UUID batch) {
+        for (String status : java.util.List.of("succeeded", "failed", "cancelled", "timed_out")) {
+            int counter = count("SELECT " + status + " FROM batches WHERE id = ?", batch);
+            int rows = count("SELECT count(*) FROM batch_items WHERE batch_id = ? AND status = ?", batch, status);
+            org.assertj.core.api.Assertions.assertThat(counter).as(status).isEqualTo(rows);
+        }
+    }
+
     protected static UUID id(Answer answer) {
         return UUID.fromString(answer.body().get("batchId").asString());
     }

@@ -32,7 +32,7 @@ class ResultRecorder {
                 SELECT * FROM unnest(?::uuid[], ?::int[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[])
                     AS r(batch_id, seq, round, status, attempts, result, error_code, error_message, finished_at)
             ), targets AS (
-                SELECT i.batch_id, i.seq, i.status AS old_status
+                SELECT i.batch_id, i.seq, i.round, i.status AS old_status
                   FROM batch_items i
                   JOIN incoming r ON i.batch_id = r.batch_id AND i.seq = r.seq AND i.round = r.round
                  WHERE i.status = 'pending'
@@ -43,7 +43,7 @@ class ResultRecorder {
                    SET status = r.status, attempts = r.attempts, result = r.result::jsonb,
                        error_code = r.error_code, error_message = r.error_message,
                        finished_at = r.finished_at::timestamptz
-                  FROM incoming r JOIN targets t ON t.batch_id = r.batch_id AND t.seq = r.seq
+                  FROM incoming r JOIN targets t ON t.batch_id = r.batch_id AND t.seq = r.seq AND t.round = r.round
                  WHERE i.batch_id = t.batch_id AND i.seq = t.seq
                 RETURNING i.batch_id, i.status AS new_status, t.old_status
             ), deltas AS (

@@ -91,16 +91,18 @@ class ResultTracker implements ChannelAwareBatchMessageListener {
     }
 
     /**
-     * The results to record from one chunk: the first result of each item in delivery
-     * order. Later ones in the same chunk would be ignored by the database anyway (the item
-     * is no longer pending); dropping them here keeps them out of the statement.
+     * The results to record from one chunk: the first result of each item and round, in
+     * delivery order. Later ones in the same chunk would be ignored by the database anyway
+     * (the item is no longer pending); dropping them here keeps the statement deterministic.
+     * The round is part of the key: a stale result of an earlier round must not shadow the
+     * current round's result.
      */
     static List<ItemResult> firstPerItem(List<ItemResults> messages) {
         Set<String> seen = new HashSet<>();
         List<ItemResult> first = new ArrayList<>();
         for (ItemResults message : messages) {
             for (ItemResult result : message.results()) {
-                if (seen.add(result.batchId() + ":" + result.seq())) {
+                if (seen.add(result.batchId() + ":" + result.seq() + ":" + result.round())) {
                     first.add(result);
                 }
             }

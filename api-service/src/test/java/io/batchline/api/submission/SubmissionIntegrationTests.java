@@ -18,8 +18,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 
 class SubmissionIntegrationTests extends RealServicesTest {
 
-    @Autowired
-    RabbitTemplate rabbit;
 
     @Test
     void acceptsBatchStoresEveryItemAndPublishesOneConfirmedMessageEach() {

@@ -23,8 +23,6 @@ import tools.jackson.databind.node.JsonNodeFactory;
 /** Exactly-once counting although RabbitMQ delivers at least once. */
 class ResultTrackerIntegrationTests extends RealServicesTest {
 
-    @Autowired
-    RabbitTemplate rabbit;
 
     private UUID submitNoop(int items) {
         StringBuilder body = new StringBuilder("{\"operation\":\"user.touch-login\",\"items\":[");
@@ -34,12 +32,6 @@ class ResultTrackerIntegrationTests extends RealServicesTest {
         return id(postJson("/api/batches", body.append("]}").toString()));
     }
 
-    private void publish(ItemResult... results) {
-        MessageProperties properties = new MessageProperties();
-        properties.setContentType("application/json");
-        rabbit.send(Topology.RESULTS_EXCHANGE, Topology.RESULTS_ROUTING_KEY,
-                new Message(json.writeValueAsBytes(new ItemResults(List.of(results))), properties));
-    }
 
     private static ItemResult ok(UUID batch, int seq, int attempt) {
         return new ItemResult(batch, seq, 0, attempt, ItemStatus.SUCCEEDED, JsonNodeFactory.instance.objectNode().put("seq", seq),
@@ -50,23 +42,16 @@ class ResultTrackerIntegrationTests extends RealServicesTest {
         return new ItemResult(batch, seq, 0, attempt, ItemStatus.FAILED, null, new ItemError("x.failed", "no luck"), Instant.now());
     }
 
-    private void assertCountersEqualItemRows(UUID batch) {
-        for (String status : List.of("succeeded", "failed", "cancelled", "timed_out")) {
-            int counter = count("SELECT " + status + " FROM batches WHERE id = ?", batch);
-            int rows = count("SELECT count(*) FROM batch_items WHERE batch_id = ? AND status = ?", batch, status);
-            assertThat(counter).as(status).isEqualTo(rows);
-        }
-    }
 
     @Test
     void redeliveredResultIsCountedOnce() {
         UUID batch = submitNoop(3);
-        publish(ok(batch, 0, 1), failed(batch, 1, 1));
-        publish(ok(batch, 0, 1), failed(batch, 1, 1));
+        publishResults(ok(batch, 0, 1), failed(batch, 1, 1));
+        publishResults(ok(batch, 0, 1), failed(batch, 1, 1));
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(count("SELECT succeeded + failed FROM batches WHERE id = ?", batch)).isEqualTo(2));
-        publish(ok(batch, 2, 1), ok(batch, 2, 1));
+        publishResults(ok(batch, 2, 1), ok(batch, 2, 1));
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(get("/api/batches/" + batch).body().get("status").asString()).isEqualTo("completed"));
@@ -81,12 +66,12 @@ class ResultTrackerIntegrationTests extends RealServicesTest {
     @Test
     void itemHandledTwiceKeepsItsFirstTerminalResult() {
         UUID batch = submitNoop(2);
-        publish(ok(batch, 0, 1));
+        publishResults(ok(batch, 0, 1));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(count("SELECT succeeded FROM batches WHERE id = ?", batch)).isEqualTo(1));
 
         // the broker redelivered item 0 (say its worker died before the ack) and it failed this time
-        publish(failed(batch, 0, 2), ok(batch, 1, 1));
+        publishResults(failed(batch, 0, 2), ok(batch, 1, 1));
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(count("SELECT succeeded + failed FROM batches WHERE id = ?", batch)).isEqualTo(2));
@@ -103,7 +88,7 @@ class ResultTrackerIntegrationTests extends RealServicesTest {
         long deadBefore = messagesIn(Topology.RESULTS_DEAD_QUEUE);
         rabbit.send(Topology.RESULTS_EXCHANGE, Topology.RESULTS_ROUTING_KEY, new Message("{not json".getBytes(), new MessageProperties()));
         UUID batch = submitNoop(1);
-        publish(ok(batch, 0, 1));
+        publishResults(ok(batch, 0, 1));
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             assertThat(messagesIn(Topology.RESULTS_DEAD_QUEUE)).isEqualTo(deadBefore + 1);
@@ -115,7 +100,7 @@ class ResultTrackerIntegrationTests extends RealServicesTest {
     void resultsForSeveralBatchesInOneChunkMoveEachBatchByItsOwnItems() {
         UUID first = submitNoop(2);
         UUID second = submitNoop(2);
-        publish(ok(first, 0, 1), ok(second, 0, 1), failed(second, 1, 1), ok(first, 1, 1));
+        publishResults(ok(first, 0, 1), ok(second, 0, 1), failed(second, 1, 1), ok(first, 1, 1));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             assertThat(count("SELECT succeeded FROM batches WHERE id = ?", first)).isEqualTo(2);
             assertThat(count("SELECT failed FROM batches WHERE id = ?", second)).isEqualTo(1);

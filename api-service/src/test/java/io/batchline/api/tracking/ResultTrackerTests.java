@@ -26,6 +26,14 @@ class ResultTrackerTests {
     }
 
     @Test
+    void staleResultOfAnEarlierRoundDoesNotShadowTheCurrentOne() {
+        ItemResult stale = ItemResult.failed(batch, 1, 0, 2, new ItemError("x", "round 0"));
+        ItemResult current = ItemResult.succeeded(batch, 1, 1, 3, null);
+        assertThat(ResultTracker.firstPerItem(List.of(new ItemResults(List.of(stale)), new ItemResults(List.of(current)))))
+                .containsExactly(stale, current);
+    }
+
+    @Test
     void sameSeqInDifferentBatchesAreDifferentItems() {
         UUID otherBatch = UUID.randomUUID();
         List<ItemResult> chosen = ResultTracker.firstPerItem(List.of(new ItemResults(List.of(
