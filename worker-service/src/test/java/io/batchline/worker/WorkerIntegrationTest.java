@@ -27,7 +27,9 @@ import tools.jackson.databind.json.JsonMapper;
  * vhost and database. There is no tracker here, so a test publishes item messages the way
  * the dispatcher does and reads the worker's results straight off {@code batch.results}.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "worker.users.bcrypt-strength=4")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "worker.users.bcrypt-strength=4",
+        "worker.operations.noop.handler-timeout=1500ms"})
 public abstract class WorkerIntegrationTest {
 
     @DynamicPropertySource
@@ -48,7 +50,12 @@ public abstract class WorkerIntegrationTest {
     protected JsonMapper json;
 
     protected void publishItem(String operation, UUID batchId, int seq, int attempt, String body) {
+        publishItem(operation, batchId, seq, attempt, attempt, body);
+    }
+
+    protected void publishItem(String operation, UUID batchId, int seq, int attempt, int maxAttempts, String body) {
         MessageProperties properties = new MessageProperties();
+        properties.setHeader(Topology.HEADER_MAX_ATTEMPTS, maxAttempts);
         properties.setContentType("application/json");
         properties.setHeader(Topology.HEADER_BATCH_ID, batchId.toString());
         properties.setHeader(Topology.HEADER_ITEM_SEQ, seq);
@@ -68,7 +75,7 @@ public abstract class WorkerIntegrationTest {
             }
             return RESULTS.getOrDefault(batchId, List.of()).size() >= expected;
         });
-        List<ItemResult> results = new ArrayList<>(RESULTS.get(batchId));
+        List<ItemResult> results = new ArrayList<>(RESULTS.getOrDefault(batchId, List.of()));
         results.sort(java.util.Comparator.comparingInt(ItemResult::seq).thenComparingInt(ItemResult::attempt));
         return results;
     }
