@@ -25,8 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
 final class BatchlineStack implements AutoCloseable {
 
     private final Map<String, String> environment;
-    private final ServiceProcess api;
-    private final List<ServiceProcess> workers = new ArrayList<>();
+    private volatile ServiceProcess api;
+    private final List<ServiceProcess> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile Thread supervisor;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final JsonMapper json = JsonMapper.builder().build();
 
@@ -39,6 +40,39 @@ final class BatchlineStack implements AutoCloseable {
     BatchlineStack startApi() {
         api.start().awaitHealthy();
         return this;
+    }
+
+    /** kill -9 the API and start a new API process (on a new port). */
+    void killAndRestartApi() {
+        api.kill();
+        api = new ServiceProcess("api", "batchline.api.jar", environment);
+        api.start().awaitHealthy();
+    }
+
+    /**
+     * Restarts any worker process that died, as compose's restart policy or a second run of
+     * {@code deploy/local/up.sh} would.
+     */
+    void superviseWorkers() {
+        supervisor = Thread.ofPlatform().daemon().name("worker-supervisor").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                for (ServiceProcess worker : workers) {
+                    if (!worker.isAlive()) {
+                        worker.start();
+                    }
+                }
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    void awaitAllHealthy() {
+        api.awaitHealthy();
+        workers.forEach(ServiceProcess::awaitHealthy);
     }
 
     ServiceProcess startWorker() {
@@ -109,8 +143,26 @@ final class BatchlineStack implements AutoCloseable {
         }
     }
 
+    /** Every queue of this run's vhost with its ready and unacknowledged message counts. */
+    JsonNode queues() {
+        String body = new TestServices.RabbitAdmin(TestServices.get().rabbit())
+                .get("/api/queues/" + TestServices.get().vhostPath() + "?columns=name,messages_ready,messages_unacknowledged");
+        return json.readTree(body);
+    }
+
+    /** Messages in a queue (left in it), as the management UI's "get messages" shows them. */
+    JsonNode peek(String queue, int count) {
+        String body = new TestServices.RabbitAdmin(TestServices.get().rabbit()).post(
+                "/api/queues/" + TestServices.get().vhostPath() + "/" + queue + "/get",
+                "{\"count\":" + count + ",\"ackmode\":\"ack_requeue_true\",\"encoding\":\"auto\"}");
+        return json.readTree(body);
+    }
+
     @Override
     public void close() {
+        if (supervisor != null) {
+            supervisor.interrupt();
+        }
         workers.forEach(ServiceProcess::stop);
         api.stop();
     }

@@ -38,6 +38,19 @@ public final class TestServices {
 
     private final Rabbit rabbit;
     private final Postgres postgres;
+    private final Outages outages;
+
+    /** Stops and starts the services themselves, for chaos tests. */
+    public interface Outages {
+
+        void stopBroker();
+
+        void startBroker();
+
+        void stopDatabase();
+
+        void startDatabase();
+    }
 
     /** Connection facts for one vhost on one broker. */
     public record Rabbit(String host, int port, String username, String password, String vhost,
@@ -52,9 +65,19 @@ public final class TestServices {
         }
     }
 
-    private TestServices(Rabbit rabbit, Postgres postgres) {
+    private TestServices(Rabbit rabbit, Postgres postgres, Outages outages) {
         this.rabbit = rabbit;
         this.postgres = postgres;
+        this.outages = outages;
+    }
+
+    public Outages outages() {
+        return outages;
+    }
+
+    /** The management API path of this run's vhost, URL-encoded. */
+    public String vhostPath() {
+        return java.net.URLEncoder.encode(rabbit.vhost(), StandardCharsets.UTF_8);
     }
 
     /** The services for this JVM, created on first use. */
@@ -145,7 +168,29 @@ public final class TestServices {
                 rabbitContainer.getHttpUrl());
         Postgres postgres = new Postgres(postgresContainer.getHost(), postgresContainer.getFirstMappedPort(),
                 postgresContainer.getUsername(), postgresContainer.getPassword(), postgresContainer.getDatabaseName());
-        return new TestServices(rabbit, postgres);
+        Outages outages = new Outages() {
+            @Override
+            public void stopBroker() {
+                exec(rabbitContainer, "rabbitmqctl", "stop_app");
+            }
+
+            @Override
+            public void startBroker() {
+                exec(rabbitContainer, "rabbitmqctl", "start_app");
+            }
+
+            // pausing keeps the mapped port, which a container restart would not
+            @Override
+            public void stopDatabase() {
+                postgresContainer.getDockerClient().pauseContainerCmd(postgresContainer.getContainerId()).exec();
+            }
+
+            @Override
+            public void startDatabase() {
+                postgresContainer.getDockerClient().unpauseContainerCmd(postgresContainer.getContainerId()).exec();
+            }
+        };
+        return new TestServices(rabbit, postgres, outages);
     }
 
     private static TestServices useLocalServices() {
@@ -165,7 +210,64 @@ public final class TestServices {
             admin.deleteVhost();
             dropDatabase(postgres);
         }, "test-services-cleanup"));
-        return new TestServices(rabbit, postgres);
+        String cluster = env("TEST_POSTGRES_CLUSTER", localPostgresCluster());
+        Outages outages = new Outages() {
+            @Override
+            public void stopBroker() {
+                run("rabbitmqctl", "stop_app");
+            }
+
+            @Override
+            public void startBroker() {
+                run("rabbitmqctl", "start_app");
+                run("rabbitmqctl", "await_startup");
+            }
+
+            @Override
+            public void stopDatabase() {
+                run("pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "stop", "-m", "fast");
+            }
+
+            @Override
+            public void startDatabase() {
+                run("pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "start");
+            }
+        };
+        return new TestServices(rabbit, postgres, outages);
+    }
+
+    private static String localPostgresCluster() {
+        String[] versions = new java.io.File("/etc/postgresql").list();
+        return versions == null || versions.length == 0 ? "15" : java.util.Arrays.stream(versions).sorted().toList().getLast();
+    }
+
+    private static void run(String... command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(String.join(" ", command) + " could not run: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void exec(org.testcontainers.containers.Container<?> container, String... command) {
+        try {
+            var result = container.execInContainer(command);
+            if (result.getExitCode() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed: " + result.getStderr());
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void createDatabase(Postgres postgres) {
@@ -222,6 +324,11 @@ public final class TestServices {
         /** GET a management API path (vhost-relative paths are the caller's job) and return the body. */
         public String get(String path) {
             return send("GET", path, null);
+        }
+
+        /** POST to a management API path and return the body. */
+        public String post(String path, String body) {
+            return send("POST", path, body);
         }
 
         private String send(String method, String path, String body) {

@@ -1,0 +1,205 @@
+package io.batchline.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.batchline.testing.TestServices;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Whatever fails in the middle of a batch (a worker process, the broker, the database, the
+ * API during dispatch, an item that kills its worker), every accepted item ends in exactly
+ * one terminal state, counted once. The services run as separate processes; a supervisor
+ * restarts dead workers as compose's restart policy would.
+ */
+class ChaosSystemTests {
+
+    private static final Duration BATCH_END = Duration.ofMinutes(3);
+    private static BatchlineStack stack;
+
+    @BeforeAll
+    static void startStack() {
+        stack = new BatchlineStack(Map.of(
+                "BATCH_MAX_ITEMS", "50000",
+                "BATCH_TEST_OPERATIONS", "true",
+                "WORKER_TEST_OPERATIONS", "true",
+                "BATCH_DISPATCH_LEASE", "5s",
+                "BATCH_DISPATCH_RECOVERY_INTERVAL", "1s")).startApi();
+        stack.startWorker();
+        stack.startWorker();
+        stack.superviseWorkers();
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @AfterEach
+    void servicesAreBack() {
+        stack.awaitAllHealthy();
+    }
+
+    private static UUID submit(String operation, String items) {
+        BatchlineStack.Answer answer = stack.post("/api/batches", "application/json",
+                "{\"operation\":\"" + operation + "\",\"creator\":\"chaos\",\"items\":[" + items + "]}");
+        assertThat(answer.status()).as("%s", answer.body()).isEqualTo(202);
+        return UUID.fromString(answer.body().get("batchId").asString());
+    }
+
+    private static String noopItems(int n, int delayMs) {
+        return IntStream.range(0, n).mapToObj(i -> "{\"n\":" + i + ",\"delayMs\":" + delayMs + "}").collect(Collectors.joining(","));
+    }
+
+    private static int succeeded(UUID batch) {
+        return stack.queryInt("SELECT succeeded FROM batches WHERE id = ?", batch);
+    }
+
+    private static JsonNode awaitEnd(UUID batch) {
+        return await().atMost(BATCH_END).pollInterval(Duration.ofMillis(500))
+                .until(() -> stack.get("/api/batches/" + batch).body(),
+                        view -> view != null && view.has("status")
+                                && List.of("completed", "failed", "cancelled", "timed_out").contains(view.get("status").asString()));
+    }
+
+    /**
+     * The checks every chaos test ends with: every item terminal, counters equal to count(*)
+     * per status, no item both succeeded and dead-lettered, nothing left in flight.
+     */
+    private static void assertNothingLostOrCountedTwice(UUID batch, String operation) {
+        assertThat(stack.queryInt("SELECT count(*) FROM batch_items WHERE batch_id = ? AND status = 'pending'", batch)).isZero();
+        for (String status : List.of("succeeded", "failed", "cancelled", "timed_out")) {
+            assertThat(stack.queryInt("SELECT " + status + " FROM batches WHERE id = ?", batch)).as(status)
+                    .isEqualTo(stack.queryInt("SELECT count(*) FROM batch_items WHERE batch_id = ? AND status = ?", batch, status));
+        }
+        for (JsonNode dead : stack.peek("batch.dead." + operation, 1000)) {
+            JsonNode headers = dead.get("properties").get("headers");
+            if (batch.toString().equals(headers.path("x-batch-id").asString(""))) {
+                int seq = headers.get("x-item-seq").asInt();
+                assertThat(stack.queryInt("SELECT count(*) FROM batch_items WHERE batch_id = ? AND seq = ? AND status = 'succeeded'",
+                        batch, seq)).as("dead-lettered item %d also succeeded", seq).isZero();
+            }
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            for (JsonNode queue : stack.queues()) {
+                String name = queue.get("name").asString();
+                if (name.startsWith("batch.items.") || name.startsWith("batch.retry.") || name.equals("batch.results")) {
+                    assertThat(queue.path("messages_ready").asInt(0) + queue.path("messages_unacknowledged").asInt(0))
+                            .as("messages left in %s", name).isZero();
+                }
+            }
+        });
+    }
+
+    @Test
+    void workerKilledMidBatchLosesNothing() {
+        UUID batch = submit("noop", noopItems(20_000, 1));
+        await().atMost(BATCH_END).until(() -> succeeded(batch) >= 3_000);
+
+        stack.workers().getFirst().kill();
+
+        JsonNode done = awaitEnd(batch);
+        assertThat(done.get("status").asString()).isEqualTo("completed");
+        assertThat(done.get("counts").get("succeeded").asInt()).isEqualTo(20_000);
+        assertNothingLostOrCountedTwice(batch, "noop");
+    }
+
+    @Test
+    void brokerRestartMidBatchLosesNothingAndSubmissionsGoOn() {
+        UUID batch = submit("noop", noopItems(10_000, 2));
+        await().atMost(BATCH_END).until(() -> succeeded(batch) >= 1_000);
+
+        TestServices.get().outages().stopBroker();
+        UUID submittedWhileDown;
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> stack.get("/actuator/health").status() == 503);
+            // the batch is durable in PostgreSQL; it is dispatched once the broker is back
+            submittedWhileDown = submit("noop", noopItems(500, 0));
+        } finally {
+            TestServices.get().outages().startBroker();
+        }
+
+        JsonNode done = awaitEnd(batch);
+        assertThat(done.get("status").asString()).isEqualTo("completed");
+        assertThat(done.get("counts").get("succeeded").asInt()).isEqualTo(10_000);
+        assertThat(awaitEnd(submittedWhileDown).get("counts").get("succeeded").asInt()).isEqualTo(500);
+        assertNothingLostOrCountedTwice(batch, "noop");
+        assertNothingLostOrCountedTwice(submittedWhileDown, "noop");
+    }
+
+    @Test
+    void databaseRestartMidBatchLosesNothingAndSubmissionsAreRefusedMeanwhile() {
+        UUID batch = submit("noop", noopItems(10_000, 2));
+        await().atMost(BATCH_END).until(() -> succeeded(batch) >= 1_000);
+
+        TestServices.get().outages().stopDatabase();
+        try {
+            BatchlineStack.Answer refused = await().atMost(Duration.ofSeconds(30)).until(
+                    () -> stack.post("/api/batches", "application/json", "{\"operation\":\"noop\",\"items\":[{}]}"),
+                    answer -> answer.status() == 503);
+            assertThat(refused.body().get("type").asString()).endsWith("/unavailable");
+        } finally {
+            TestServices.get().outages().startDatabase();
+        }
+
+        JsonNode done = awaitEnd(batch);
+        assertThat(done.get("status").asString()).isEqualTo("completed");
+        assertThat(done.get("counts").get("succeeded").asInt()).isEqualTo(10_000);
+        assertNothingLostOrCountedTwice(batch, "noop");
+    }
+
+    @Test
+    void apiKilledDuringDispatchIsResumedByTheNextApiProcess() {
+        UUID batch = submit("noop", noopItems(40_000, 0));
+        int dispatched = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                .until(() -> stack.queryInt("SELECT dispatched FROM batches WHERE id = ?", batch), n -> n > 0);
+        assertThat(dispatched).as("killed before dispatch ended").isLessThan(40_000);
+
+        stack.killAndRestartApi();
+
+        JsonNode done = awaitEnd(batch);
+        assertThat(done.get("status").asString()).isEqualTo("completed");
+        assertThat(done.get("counts").get("succeeded").asInt()).isEqualTo(40_000);
+        assertThat(done.get("dispatchedItems").asInt()).isEqualTo(40_000);
+        assertNothingLostOrCountedTwice(batch, "noop");
+    }
+
+    @Test
+    void itemThatAlwaysCrashesItsWorkerEndsDeadLetteredAndFailedWhileTheRestCompletes() {
+        String items = IntStream.range(0, 300)
+                .mapToObj(i -> "{\"key\":\"k" + i + "\",\"crash\":" + (i == 150) + "}").collect(Collectors.joining(","));
+        UUID batch = submit("test.crash", items);
+
+        JsonNode done = awaitEnd(batch);
+        assertThat(done.get("status").asString()).isEqualTo("completed");
+        assertThat(done.get("counts").get("succeeded").asInt()).isEqualTo(299);
+        assertThat(done.get("counts").get("failed").asInt()).isEqualTo(1);
+        JsonNode failed = stack.get("/api/batches/" + batch + "/items?status=failed").body().get("data").get(0);
+        assertThat(failed.get("seq").asInt()).isEqualTo(150);
+        assertThat(failed.get("error").get("code").asString()).isEqualTo("delivery_limit_exceeded");
+
+        Set<Integer> deadSeqs = new HashSet<>();
+        for (JsonNode dead : stack.peek("batch.dead.test.crash", 100)) {
+            JsonNode headers = dead.get("properties").get("headers");
+            if (batch.toString().equals(headers.path("x-batch-id").asString(""))) {
+                deadSeqs.add(headers.get("x-item-seq").asInt());
+            }
+        }
+        assertThat(deadSeqs).containsExactly(150);
+        assertNothingLostOrCountedTwice(batch, "test.crash");
+    }
+}
