@@ -119,6 +119,22 @@ class ChaosSystemTests {
     }
 
     @Test
+    void workerStoppedWithSigtermFinishesItsChunksAndLosesNothing() throws Exception {
+        UUID batch = submit("noop", noopItems(10_000, 5));
+        await().atMost(BATCH_END).until(() -> succeeded(batch) >= 1_000);
+
+        ServiceProcess worker = stack.workers().getLast();
+        assertThat(worker.stop()).as("stopped within the grace period").isTrue();
+        assertThat(java.nio.file.Files.readString(worker.log()))
+                .as("no chunk was abandoned half-way").doesNotContain("could not be completed");
+
+        JsonNode done = awaitEnd(batch);
+        assertThat(done.get("status").asString()).isEqualTo("completed");
+        assertThat(done.get("counts").get("succeeded").asInt()).isEqualTo(10_000);
+        assertNothingLostOrCountedTwice(batch, "noop");
+    }
+
+    @Test
     void brokerRestartMidBatchLosesNothingAndSubmissionsGoOn() {
         UUID batch = submit("noop", noopItems(10_000, 2));
         await().atMost(BATCH_END).until(() -> succeeded(batch) >= 1_000);

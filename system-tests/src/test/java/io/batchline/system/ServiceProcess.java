@@ -90,19 +90,26 @@ final class ServiceProcess {
         return "http://127.0.0.1:" + port + path;
     }
 
-    /** SIGTERM, and SIGKILL if it has not stopped within 30 s. */
-    void stop() {
+    /** SIGTERM, and SIGKILL if it has not stopped within 40 s; true if it stopped by itself. */
+    boolean stop() {
         if (process != null && process.isAlive()) {
             process.destroy();
             try {
-                if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (!process.waitFor(40, java.util.concurrent.TimeUnit.SECONDS)) {
                     process.destroyForcibly().waitFor();
+                    return false;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 process.destroyForcibly();
+                return false;
             }
         }
+        return true;
+    }
+
+    Path log() {
+        return log;
     }
 
     /** SIGKILL: the process gets no chance to finish anything. */

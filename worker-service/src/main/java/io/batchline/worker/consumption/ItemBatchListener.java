@@ -8,6 +8,7 @@ import io.batchline.model.operations.ItemPayload;
 import io.batchline.worker.operations.ItemOutcome;
 import io.batchline.worker.operations.OperationHandler;
 import io.batchline.worker.operations.WorkItem;
+import io.batchline.worker.ratelimit.GlobalRateLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
@@ -42,7 +43,8 @@ import tools.jackson.databind.json.JsonMapper;
  *     can only ever take itself down;
  * <li>items of stopped batches are skipped (acknowledged, nothing reported);
  * <li>an item whose body cannot be read fails permanently and is copied to the dead letters;
- * <li>the rest run through the handler, with a time limit for the chunk. A retryable
+ * <li>the rest wait for the operation's global rate limit, if it has one, then run through
+ *     the handler with a time limit for the chunk. A retryable
  *     failure below the attempt cap goes to the delay tier for its attempt; at the cap the
  *     item fails for good and a copy goes to {@code batch.dead.<operation>}.
  * </ol>
@@ -58,6 +60,7 @@ final class ItemBatchListener<P extends ItemPayload> implements ChannelAwareBatc
     private final boolean isolation;
     private final ChunkPublisher publisher;
     private final StoppedBatches stoppedBatches;
+    private final GlobalRateLimiter rateLimiter;
     private final ExecutorService handlerThreads;
     private final Duration handlerTimeout;
     private final JsonMapper json;
@@ -65,12 +68,14 @@ final class ItemBatchListener<P extends ItemPayload> implements ChannelAwareBatc
     private final Timer chunkTimer;
 
     ItemBatchListener(OperationHandler<P> handler, boolean isolation, ChunkPublisher publisher, StoppedBatches stoppedBatches,
-                      ExecutorService handlerThreads, Duration handlerTimeout, JsonMapper json, MeterRegistry meters) {
+                      GlobalRateLimiter rateLimiter, ExecutorService handlerThreads, Duration handlerTimeout, JsonMapper json,
+                      MeterRegistry meters) {
         this.handler = handler;
         this.operation = handler.operation().name();
         this.isolation = isolation;
         this.publisher = publisher;
         this.stoppedBatches = stoppedBatches;
+        this.rateLimiter = rateLimiter;
         this.handlerThreads = handlerThreads;
         this.handlerTimeout = handlerTimeout;
         this.json = json;
@@ -149,6 +154,12 @@ final class ItemBatchListener<P extends ItemPayload> implements ChannelAwareBatc
         }
         if (work.isEmpty()) {
             return;
+        }
+        try {
+            rateLimiter.acquire(operation, work.size());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("worker stopping while waiting for the rate limit", e);
         }
         List<ItemOutcome> outcomes = handleInTime(work);
         for (int i = 0; i < bound.size(); i++) {

@@ -2,6 +2,7 @@ package io.batchline.worker.consumption;
 
 import io.batchline.model.messaging.Topology;
 import io.batchline.worker.operations.OperationHandler;
+import io.batchline.worker.ratelimit.GlobalRateLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.time.Duration;
@@ -33,7 +34,8 @@ class ItemConsumers implements SmartLifecycle {
     private final ExecutorService handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
 
     ItemConsumers(List<OperationHandler<?>> handlers, ConnectionFactory connectionFactory, ChunkPublisher publisher,
-                  StoppedBatches stoppedBatches, JsonMapper json, MeterRegistry meters, WorkerSettings settings) {
+                  StoppedBatches stoppedBatches, GlobalRateLimiter rateLimiter, JsonMapper json, MeterRegistry meters,
+                  WorkerSettings settings) {
         for (OperationHandler<?> handler : handlers) {
             String operation = handler.operation().name();
             if (!settings.consumes(operation)) {
@@ -42,10 +44,10 @@ class ItemConsumers implements SmartLifecycle {
             Duration timeout = settings.handlerTimeoutFor(operation);
             containers.add(container(connectionFactory, Topology.itemQueue(operation), settings.prefetchFor(operation),
                     settings.chunkSizeFor(operation), settings.concurrencyFor(operation), settings,
-                    new ItemBatchListener<>(handler, false, publisher, stoppedBatches, handlerThreads, timeout, json, meters)));
+                    new ItemBatchListener<>(handler, false, publisher, stoppedBatches, rateLimiter, handlerThreads, timeout, json, meters)));
             // redelivered items, one at a time: a poison item can only take itself down
             containers.add(container(connectionFactory, Topology.isolationQueue(operation), 1, 1, 1, settings,
-                    new ItemBatchListener<>(handler, true, publisher, stoppedBatches, handlerThreads, timeout, json, meters)));
+                    new ItemBatchListener<>(handler, true, publisher, stoppedBatches, rateLimiter, handlerThreads, timeout, json, meters)));
             log.info("Consuming {} with prefetch {}, concurrency {}, chunks of {}, handler timeout {}",
                     Topology.itemQueue(operation), settings.prefetchFor(operation), settings.concurrencyFor(operation),
                     settings.chunkSizeFor(operation), timeout);

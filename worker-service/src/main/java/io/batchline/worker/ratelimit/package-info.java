@@ -1,0 +1,4 @@
+@NullMarked
+package io.batchline.worker.ratelimit;
+
+import org.jspecify.annotations.NullMarked;
