@@ -115,6 +115,39 @@ final class BatchlineStack implements AutoCloseable {
         }
     }
 
+    /** Submits a JSON batch and returns its id (the submission must be accepted). */
+    java.util.UUID submit(String operation, String itemsJson) {
+        Answer answer = post("/api/batches", "application/json",
+                "{\"operation\":\"" + operation + "\",\"creator\":\"system-test\",\"items\":[" + itemsJson + "]}");
+        if (answer.status() != 202) {
+            throw new AssertionError("submission refused with " + answer.status() + ": " + answer.body());
+        }
+        return java.util.UUID.fromString(answer.body().get("batchId").asString());
+    }
+
+    /** Waits until the batch has ended and returns its final view. */
+    JsonNode awaitEnd(java.util.UUID batch, Duration atMost) {
+        return org.awaitility.Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(250))
+                .until(() -> get("/api/batches/" + batch).body(),
+                        view -> view != null && view.has("status")
+                                && List.of("completed", "failed", "cancelled", "timed_out").contains(view.get("status").asString()));
+    }
+
+    /** The batch's counters equal count(*) of its item rows per status, and no item is left pending. */
+    void assertCountersEqualItemRows(java.util.UUID batch) {
+        for (String status : List.of("succeeded", "failed", "cancelled", "timed_out")) {
+            int counter = queryInt("SELECT " + status + " FROM batches WHERE id = ?", batch);
+            int rows = queryInt("SELECT count(*) FROM batch_items WHERE batch_id = ? AND status = ?", batch, status);
+            if (counter != rows) {
+                throw new AssertionError(status + " counter is " + counter + " but " + rows + " item rows are " + status);
+            }
+        }
+        int pending = queryInt("SELECT count(*) FROM batch_items WHERE batch_id = ? AND status = 'pending'", batch);
+        if (pending != 0) {
+            throw new AssertionError(pending + " items are still pending");
+        }
+    }
+
     /** Runs a query with one row and one integer column. */
     int queryInt(String sql, Object... params) {
         try (Connection connection = TestServices.get().openConnection();

@@ -54,12 +54,6 @@ class ChaosSystemTests {
         stack.awaitAllHealthy();
     }
 
-    private static UUID submit(String operation, String items) {
-        BatchlineStack.Answer answer = stack.post("/api/batches", "application/json",
-                "{\"operation\":\"" + operation + "\",\"creator\":\"chaos\",\"items\":[" + items + "]}");
-        assertThat(answer.status()).as("%s", answer.body()).isEqualTo(202);
-        return UUID.fromString(answer.body().get("batchId").asString());
-    }
 
     private static String noopItems(int n, int delayMs) {
         return IntStream.range(0, n).mapToObj(i -> "{\"n\":" + i + ",\"delayMs\":" + delayMs + "}").collect(Collectors.joining(","));
@@ -70,10 +64,7 @@ class ChaosSystemTests {
     }
 
     private static JsonNode awaitEnd(UUID batch) {
-        return await().atMost(BATCH_END).pollInterval(Duration.ofMillis(500))
-                .until(() -> stack.get("/api/batches/" + batch).body(),
-                        view -> view != null && view.has("status")
-                                && List.of("completed", "failed", "cancelled", "timed_out").contains(view.get("status").asString()));
+        return stack.awaitEnd(batch, BATCH_END);
     }
 
     /**
@@ -81,11 +72,7 @@ class ChaosSystemTests {
      * per status, no item both succeeded and dead-lettered, nothing left in flight.
      */
     private static void assertNothingLostOrCountedTwice(UUID batch, String operation) {
-        assertThat(stack.queryInt("SELECT count(*) FROM batch_items WHERE batch_id = ? AND status = 'pending'", batch)).isZero();
-        for (String status : List.of("succeeded", "failed", "cancelled", "timed_out")) {
-            assertThat(stack.queryInt("SELECT " + status + " FROM batches WHERE id = ?", batch)).as(status)
-                    .isEqualTo(stack.queryInt("SELECT count(*) FROM batch_items WHERE batch_id = ? AND status = ?", batch, status));
-        }
+        stack.assertCountersEqualItemRows(batch);
         for (JsonNode dead : stack.peek("batch.dead." + operation, 1000)) {
             JsonNode headers = dead.get("properties").get("headers");
             if (batch.toString().equals(headers.path("x-batch-id").asString(""))) {
@@ -107,7 +94,7 @@ class ChaosSystemTests {
 
     @Test
     void workerKilledMidBatchLosesNothing() {
-        UUID batch = submit("noop", noopItems(20_000, 1));
+        UUID batch = stack.submit("noop", noopItems(20_000, 1));
         await().atMost(BATCH_END).until(() -> succeeded(batch) >= 3_000);
 
         stack.workers().getFirst().kill();
@@ -120,7 +107,7 @@ class ChaosSystemTests {
 
     @Test
     void workerStoppedWithSigtermFinishesItsChunksAndLosesNothing() throws Exception {
-        UUID batch = submit("noop", noopItems(10_000, 5));
+        UUID batch = stack.submit("noop", noopItems(10_000, 5));
         await().atMost(BATCH_END).until(() -> succeeded(batch) >= 1_000);
 
         ServiceProcess worker = stack.workers().getLast();
@@ -136,7 +123,7 @@ class ChaosSystemTests {
 
     @Test
     void brokerRestartMidBatchLosesNothingAndSubmissionsGoOn() {
-        UUID batch = submit("noop", noopItems(10_000, 2));
+        UUID batch = stack.submit("noop", noopItems(10_000, 2));
         await().atMost(BATCH_END).until(() -> succeeded(batch) >= 1_000);
 
         TestServices.get().outages().stopBroker();
@@ -144,7 +131,7 @@ class ChaosSystemTests {
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> stack.get("/actuator/health").status() == 503);
             // the batch is durable in PostgreSQL; it is dispatched once the broker is back
-            submittedWhileDown = submit("noop", noopItems(500, 0));
+            submittedWhileDown = stack.submit("noop", noopItems(500, 0));
         } finally {
             TestServices.get().outages().startBroker();
         }
@@ -159,7 +146,7 @@ class ChaosSystemTests {
 
     @Test
     void databaseRestartMidBatchLosesNothingAndSubmissionsAreRefusedMeanwhile() {
-        UUID batch = submit("noop", noopItems(10_000, 2));
+        UUID batch = stack.submit("noop", noopItems(10_000, 2));
         await().atMost(BATCH_END).until(() -> succeeded(batch) >= 1_000);
 
         TestServices.get().outages().stopDatabase();
@@ -180,7 +167,7 @@ class ChaosSystemTests {
 
     @Test
     void apiKilledDuringDispatchIsResumedByTheNextApiProcess() {
-        UUID batch = submit("noop", noopItems(40_000, 0));
+        UUID batch = stack.submit("noop", noopItems(40_000, 0));
         int dispatched = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
                 .until(() -> stack.queryInt("SELECT dispatched FROM batches WHERE id = ?", batch), n -> n > 0);
         assertThat(dispatched).as("killed before dispatch ended").isLessThan(40_000);
@@ -198,7 +185,7 @@ class ChaosSystemTests {
     void itemThatAlwaysCrashesItsWorkerEndsDeadLetteredAndFailedWhileTheRestCompletes() {
         String items = IntStream.range(0, 300)
                 .mapToObj(i -> "{\"key\":\"k" + i + "\",\"crash\":" + (i == 150) + "}").collect(Collectors.joining(","));
-        UUID batch = submit("test.crash", items);
+        UUID batch = stack.submit("test.crash", items);
 
         JsonNode done = awaitEnd(batch);
         assertThat(done.get("status").asString()).isEqualTo("completed");

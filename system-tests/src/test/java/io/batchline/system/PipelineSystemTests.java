@@ -36,39 +36,21 @@ class PipelineSystemTests {
         }
     }
 
-    private static UUID submit(String operation, String items) {
-        BatchlineStack.Answer answer = stack.post("/api/batches", "application/json",
-                "{\"operation\":\"" + operation + "\",\"creator\":\"system-test\",\"items\":[" + items + "]}");
-        assertThat(answer.status()).as("%s", answer.body()).isEqualTo(202);
-        return UUID.fromString(answer.body().get("batchId").asString());
-    }
 
-    private static JsonNode awaitEnd(UUID batch, Duration atMost) {
-        return await().atMost(atMost).pollInterval(Duration.ofMillis(250))
-                .until(() -> stack.get("/api/batches/" + batch).body(),
-                        view -> List.of("completed", "failed", "cancelled", "timed_out").contains(view.get("status").asString()));
-    }
 
-    private static void assertCountersEqualItemRows(UUID batch) {
-        for (String status : List.of("succeeded", "failed", "cancelled", "timed_out")) {
-            assertThat(stack.queryInt("SELECT " + status + " FROM batches WHERE id = ?", batch)).as(status)
-                    .isEqualTo(stack.queryInt("SELECT count(*) FROM batch_items WHERE batch_id = ? AND status = ?", batch, status));
-        }
-        assertThat(stack.queryInt("SELECT count(*) FROM batch_items WHERE batch_id = ? AND status = 'pending'", batch)).isZero();
-    }
 
     @Test
     void tenThousandItemsThroughTwoWorkersCompleteWithExactCounts() {
         String items = IntStream.range(0, 10_000).mapToObj(i -> "{\"key\":\"item-" + i + "\"}").collect(Collectors.joining(","));
-        UUID batch = submit("noop", items);
+        UUID batch = stack.submit("noop", items);
 
-        JsonNode done = awaitEnd(batch, Duration.ofMinutes(3));
+        JsonNode done = stack.awaitEnd(batch, Duration.ofMinutes(3));
         assertThat(done.get("status").asString()).isEqualTo("completed");
         assertThat(done.get("counts").get("succeeded").asInt()).isEqualTo(10_000);
         assertThat(done.get("counts").get("pending").asInt()).isZero();
         assertThat(done.get("percent").asDouble()).isEqualTo(100.0);
         assertThat(done.get("completedAt").isNull()).isFalse();
-        assertCountersEqualItemRows(batch);
+        stack.assertCountersEqualItemRows(batch);
         // both workers took part
         assertThat(stack.workers()).allMatch(ServiceProcess::isAlive);
     }
@@ -76,13 +58,13 @@ class PipelineSystemTests {
     @Test
     void failRateBatchEndsWithExactFailuresEachReadableThroughTheItemsEndpoint() {
         String items = IntStream.range(0, 1000).mapToObj(i -> "{\"n\":" + i + ",\"failRate\":0.1}").collect(Collectors.joining(","));
-        UUID batch = submit("noop", items);
+        UUID batch = stack.submit("noop", items);
 
-        JsonNode done = awaitEnd(batch, Duration.ofMinutes(2));
+        JsonNode done = stack.awaitEnd(batch, Duration.ofMinutes(2));
         assertThat(done.get("status").asString()).isEqualTo("completed");
         assertThat(done.get("counts").get("failed").asInt()).isEqualTo(100);
         assertThat(done.get("counts").get("succeeded").asInt()).isEqualTo(900);
-        assertCountersEqualItemRows(batch);
+        stack.assertCountersEqualItemRows(batch);
 
         Set<Integer> failedSeqs = new HashSet<>();
         String cursor = null;
@@ -114,7 +96,7 @@ class PipelineSystemTests {
         assertThat(answer.body().get("message").asString()).isEqualTo("Batch price update initiated");
         UUID batch = UUID.fromString(answer.body().get("batchId").asString());
 
-        JsonNode done = awaitEnd(batch, Duration.ofMinutes(1));
+        JsonNode done = stack.awaitEnd(batch, Duration.ofMinutes(1));
         assertThat(done.get("status").asString()).isEqualTo("completed");
         assertThat(done.get("successCount").asInt()).isEqualTo(3);
         assertThat(done.get("failureCount").asInt()).isEqualTo(1);
@@ -128,6 +110,6 @@ class PipelineSystemTests {
 
         JsonNode listed = stack.get("/api/batches/creator/" + creator).body().get("data");
         assertThat(listed.valueStream().map(b -> b.get("batchId").asString())).contains(batch.toString());
-        assertCountersEqualItemRows(batch);
+        stack.assertCountersEqualItemRows(batch);
     }
 }

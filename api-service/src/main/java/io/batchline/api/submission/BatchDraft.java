@@ -91,6 +91,11 @@ final class BatchDraft implements AutoCloseable {
         if (!node.isObject()) {
             throw BatchRejected.badRequest("invalid-request", "Invalid request", "metadata must be a JSON object");
         }
+        List<ItemViolation> nul = nulCharacters(-1, node);
+        if (!nul.isEmpty()) {
+            throw BatchRejected.badRequest("invalid-request", "Invalid request",
+                    "metadata." + nul.getFirst().field() + " must not contain the NUL character");
+        }
         if (ItemValidator.STRICT.writeValueAsBytes(node).length > limits.maxMetadataBytes().toBytes()) {
             throw new BatchRejected(HttpStatus.CONTENT_TOO_LARGE, "metadata-too-large", "Metadata too large",
                     "metadata is larger than " + limits.maxMetadataBytes());
@@ -189,7 +194,10 @@ final class BatchDraft implements AutoCloseable {
         }
     }
 
-    /** PostgreSQL's jsonb cannot store U+0000, so such text is refused up front, by field. */
+    /**
+     * PostgreSQL text cannot hold U+0000 (the item key column, and jsonb for options and
+     * metadata), so such text is refused up front, by field.
+     */
     private static List<ItemViolation> nulCharacters(int index, JsonNode item) {
         List<ItemViolation> found = new ArrayList<>();
         findNul(item, "", index, found);

@@ -145,6 +145,13 @@ class BadInputIntegrationTests extends RealServicesTest {
     }
 
     @Test
+    void rejectsMetadataThatPostgresCannotStore() {
+        Answer answer = postJson("/api/batches", "{\"operation\":\"noop\",\"metadata\":{\"note\":\"a\\u0000b\"},\"items\":[{}]}");
+        assertProblem(answer, 400, "invalid-request");
+        assertThat(answer.body().get("detail").asString()).contains("metadata.note");
+    }
+
+    @Test
     void rejectsUnknownTopLevelField() {
         assertProblem(postJson("/api/batches", "{\"operation\":\"noop\",\"itmes\":[{}]}"), 400, "unknown-field");
     }
