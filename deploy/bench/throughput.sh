@@ -20,6 +20,8 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 export RUN_DIR="$ROOT/.run/bench"
 export DB_NAME="batchline_bench" RABBITMQ_VHOST="batchline-bench"
 export API_PORT="${BENCH_API_PORT:-18080}" WORKER_BASE_PORT="${BENCH_WORKER_BASE_PORT:-18081}"
+export API_MANAGEMENT_PORT="${BENCH_API_MANAGEMENT_PORT:-18090}"
+unset BATCH_BOOTSTRAP_ADMIN_KEY
 export BATCH_MAX_ITEMS=$(( items > 10000 ? items : 10000 ))
 source "$ROOT/deploy/local/env.sh"
 export PGPASSWORD="$DB_PASSWORD"
@@ -44,13 +46,14 @@ body="$RUN_DIR/items.ndjson"
   awk -v n="$items" 'BEGIN { for (i = 0; i < n; i++) printf "{\"key\":\"item-%d\",\"n\":%d}\n", i, i }'
 } >"$body"
 
+auth="Authorization: Bearer $(cat "$RUN_DIR/admin-key")"
 start_ns=$(date +%s%N)
-accepted=$(curl -fsS -X POST "$API_URL/api/batches" -H 'Content-Type: application/x-ndjson' --data-binary "@$body")
+accepted=$(curl -fsS -H "$auth" -X POST "$API_URL/api/batches" -H 'Content-Type: application/x-ndjson' --data-binary "@$body")
 submit_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 id=$(echo "$accepted" | jq -r .batchId)
 echo "submitted $items items in ${submit_ms} ms, batch $id" >&2
 while true; do
-  batch=$(curl -fsS "$API_URL/api/batches/$id")
+  batch=$(curl -fsS -H "$auth" "$API_URL/api/batches/$id")
   status=$(echo "$batch" | jq -r .status)
   case "$status" in completed|failed|cancelled|timed_out) break ;; esac
   sleep 0.2

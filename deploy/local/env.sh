@@ -17,6 +17,7 @@ export RABBITMQ_USER="${RABBITMQ_USER:-guest}" RABBITMQ_PASSWORD="${RABBITMQ_PAS
 export RABBITMQ_VHOST="${RABBITMQ_VHOST:-/}"
 RABBITMQ_MANAGEMENT_PORT="${RABBITMQ_MANAGEMENT_PORT:-15672}"
 API_PORT="${API_PORT:-8080}"
+export API_MANAGEMENT_PORT="${API_MANAGEMENT_PORT:-8090}"
 WORKER_BASE_PORT="${WORKER_BASE_PORT:-8081}"
 API_URL="${API_URL:-http://127.0.0.1:$API_PORT}"
 
@@ -25,6 +26,13 @@ WORKER_JAR="$ROOT/worker-service/target/worker-service-0.1.0-SNAPSHOT-exec.jar"
 # C1 only and the serial collector: on a small host shared by several JVMs, a broker and a
 # database, C2 compiler threads and parallel GC threads compete for the same cores.
 JAVA_OPTS="${JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms256m -Xmx768m}"
+
+# the admin API key: BATCH_BOOTSTRAP_ADMIN_KEY if set, else the one up.sh generated
+admin_key() {
+  if [ -n "${BATCH_BOOTSTRAP_ADMIN_KEY:-}" ]; then echo "$BATCH_BOOTSTRAP_ADMIN_KEY";
+  elif [ -f "$RUN_DIR/admin-key" ]; then cat "$RUN_DIR/admin-key";
+  fi
+}
 
 # is the process in pid file $1 alive?
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }

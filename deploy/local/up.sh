@@ -37,6 +37,15 @@ if [ "$RABBITMQ_VHOST" != "/" ]; then
     "http://$RABBITMQ_HOST:$RABBITMQ_MANAGEMENT_PORT/api/permissions/$RABBITMQ_VHOST/$RABBITMQ_USER" >/dev/null
 fi
 
+# the first admin key: given, or generated once per run directory and kept there
+if [ -z "${BATCH_BOOTSTRAP_ADMIN_KEY:-}" ]; then
+  if [ ! -f "$RUN_DIR/admin-key" ]; then
+    (umask 077; printf 'bl_%s' "$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32)" >"$RUN_DIR/admin-key")
+  fi
+  BATCH_BOOTSTRAP_ADMIN_KEY="$(cat "$RUN_DIR/admin-key")"
+fi
+export BATCH_BOOTSTRAP_ADMIN_KEY
+
 start() { # name jar port
   local name="$1" jar="$2" port="$3"
   if alive "$RUN_DIR/$name.pid"; then
@@ -68,7 +77,7 @@ wait_healthy() { # name port
 
 # the API first: it owns the batch schema and declares the topology the workers use
 start api "$API_JAR" "$API_PORT"
-wait_healthy api "$API_PORT"
+wait_healthy api "$API_MANAGEMENT_PORT"
 for i in $(seq 1 "$workers"); do
   start "worker-$i" "$WORKER_JAR" $((WORKER_BASE_PORT + i - 1))
 done
@@ -78,6 +87,10 @@ done
 
 echo
 echo "Batchline is up:  API $API_URL   RabbitMQ UI http://$RABBITMQ_HOST:$RABBITMQ_MANAGEMENT_PORT (guest/guest)"
+echo "Metrics, health:  http://127.0.0.1:$API_MANAGEMENT_PORT/actuator/prometheus (API management port)"
+if [ -f "$RUN_DIR/admin-key" ] && [ "$BATCH_BOOTSTRAP_ADMIN_KEY" = "$(cat "$RUN_DIR/admin-key")" ]; then
+  echo "Admin API key:    $BATCH_BOOTSTRAP_ADMIN_KEY   (kept in $RUN_DIR/admin-key)"
+fi
 echo "Stop it with:     deploy/local/down.sh"
 if $demo; then
   "$ROOT/deploy/demo.sh"

@@ -26,10 +26,15 @@ import tools.jackson.databind.json.JsonMapper;
  * no container to connect from.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "batch.security.bootstrap-admin-key=" + RealServicesTest.ADMIN_KEY,
+        "management.server.port=0",
         "batch.max-items=200",
         "batch.max-item-bytes=2KB",
         "batch.dispatch.recovery-interval=1s"})
 public abstract class RealServicesTest {
+
+    /** The bootstrap admin key every test run registers; requests use it unless they say otherwise. */
+    public static final String ADMIN_KEY = "bl_test_admin_key_0123456789abcdef";
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
@@ -57,8 +62,7 @@ public abstract class RealServicesTest {
     }
 
     protected Answer post(String path, String contentType, String body) {
-        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofString(body)));
+        return as(ADMIN_KEY, "POST", path, contentType, body, Map.of());
     }
 
     protected Answer postJson(String path, String body) {
@@ -66,7 +70,30 @@ public abstract class RealServicesTest {
     }
 
     protected Answer get(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).GET());
+        return as(ADMIN_KEY, "GET", path, null, null, Map.of());
+    }
+
+    /** A request with the given key (null: no Authorization header at all) and extra headers. */
+    protected Answer as(String key, String method, String path, String contentType, String body, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        headers.forEach(request::header);
+        return send(request);
+    }
+
+    /** Creates an API key through the admin API and returns it. */
+    protected String createKey(String tenant, String role) {
+        Answer answer = postJson("/api/admin/keys", "{\"tenant\":\"" + tenant + "\",\"role\":\"" + role + "\"}");
+        if (answer.status() != 201) {
+            throw new IllegalStateException("key not created: " + answer.body());
+        }
+        return answer.body().get("key").asString();
     }
 
     private URI uri(String path) {

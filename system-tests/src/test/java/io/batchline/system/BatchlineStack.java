@@ -31,8 +31,12 @@ final class BatchlineStack implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final JsonMapper json = JsonMapper.builder().build();
 
+    /** The admin key the API is started with; every request of these tests uses it. */
+    static final String ADMIN_KEY = "bl_system_test_admin_" + java.util.UUID.randomUUID().toString().replace("-", "");
+
     BatchlineStack(Map<String, String> extraEnvironment) {
         environment = new HashMap<>(TestServices.get().environment());
+        environment.put("BATCH_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY);
         environment.putAll(extraEnvironment);
         api = new ServiceProcess("api", "batchline.api.jar", environment);
     }
@@ -95,11 +99,17 @@ final class BatchlineStack implements AutoCloseable {
 
     Answer post(String path, String contentType, String body) {
         return send(HttpRequest.newBuilder(URI.create(api.url(path))).header("Content-Type", contentType)
+                .header("Authorization", "Bearer " + ADMIN_KEY)
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     Answer get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(api.url(path))).GET());
+        return send(HttpRequest.newBuilder(URI.create(api.url(path))).header("Authorization", "Bearer " + ADMIN_KEY).GET());
+    }
+
+    /** The API's health, from its management port. */
+    int apiHealthStatus() {
+        return send(HttpRequest.newBuilder(URI.create(api.managementUrl("/actuator/health"))).GET()).status();
     }
 
     private Answer send(HttpRequest.Builder request) {

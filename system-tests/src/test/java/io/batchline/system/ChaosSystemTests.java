@@ -129,7 +129,7 @@ class ChaosSystemTests {
         TestServices.get().outages().stopBroker();
         UUID submittedWhileDown;
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> stack.get("/actuator/health").status() == 503);
+            await().atMost(Duration.ofSeconds(30)).until(() -> stack.apiHealthStatus() == 503);
             // the batch is durable in PostgreSQL; it is dispatched once the broker is back
             submittedWhileDown = stack.submit("noop", noopItems(500, 0));
         } finally {

@@ -30,6 +30,7 @@ final class ServiceProcess {
     private final Path jar;
     private final Map<String, String> environment;
     private final int port;
+    private final int managementPort;
     private final Path log;
     private Process process;
 
@@ -38,6 +39,7 @@ final class ServiceProcess {
         this.jar = Path.of(System.getProperty(jarProperty, "missing-" + jarProperty));
         this.environment = environment;
         this.port = freePort();
+        this.managementPort = freePort();
         this.log = Path.of("target", "system-logs", name + ".log");
     }
 
@@ -50,7 +52,7 @@ final class ServiceProcess {
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-XX:+UseSerialGC", "-Xmx384m", "-XX:TieredStopAtLevel=1",
-                    "-jar", jar.toString(), "--server.port=" + port));
+                    "-jar", jar.toString(), "--server.port=" + port, "--management.server.port=" + managementPort));
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -75,7 +77,7 @@ final class ServiceProcess {
 
     private boolean healthy() {
         try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url("/actuator/health")))
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl("/actuator/health")))
                     .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 && response.body().contains("\"UP\"");
         } catch (IOException e) {
@@ -88,6 +90,11 @@ final class ServiceProcess {
 
     String url(String path) {
         return "http://127.0.0.1:" + port + path;
+    }
+
+    /** Actuator (health, metrics) lives on the management port. */
+    String managementUrl(String path) {
+        return "http://127.0.0.1:" + managementPort + path;
     }
 
     /** SIGTERM, and SIGKILL if it has not stopped within 40 s; true if it stopped by itself. */

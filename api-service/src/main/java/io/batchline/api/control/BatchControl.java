@@ -2,6 +2,9 @@ package io.batchline.api.control;
 
 import io.batchline.api.dispatch.ItemDispatcher;
 import io.batchline.api.problem.BatchRejected;
+import io.batchline.api.security.AuditTrail;
+import io.batchline.api.security.Caller;
+import org.springframework.transaction.support.TransactionTemplate;
 import io.batchline.model.status.BatchStatus;
 import java.util.Map;
 import java.util.UUID;
@@ -22,17 +25,38 @@ class BatchControl {
     private final RetryRound retryRound;
     private final ItemDispatcher dispatcher;
     private final JdbcClient jdbc;
+    private final AuditTrail audit;
+    private final TransactionTemplate transaction;
 
-    BatchControl(BatchStopper stopper, RetryRound retryRound, ItemDispatcher dispatcher, JdbcClient jdbc) {
+    BatchControl(BatchStopper stopper, RetryRound retryRound, ItemDispatcher dispatcher, JdbcClient jdbc, AuditTrail audit,
+                 TransactionTemplate transaction) {
+        this.audit = audit;
+        this.transaction = transaction;
         this.stopper = stopper;
         this.retryRound = retryRound;
         this.dispatcher = dispatcher;
         this.jdbc = jdbc;
     }
 
+    /** 404 for a batch that does not exist or belongs to another tenant. */
+    private void requireVisible(UUID batchId, Caller caller) {
+        boolean visible = jdbc.sql("SELECT creator FROM batches WHERE id = :id").param("id", batchId)
+                .query(String.class).optional().map(caller::canSee).orElse(false);
+        if (!visible) {
+            throw BatchRejected.notFound("batch " + batchId);
+        }
+    }
+
     @PostMapping("/cancel")
-    ResponseEntity<Map<String, Object>> cancel(@PathVariable UUID batchId) {
-        if (!stopper.stop(batchId, BatchStatus.CANCELLED, "cancelled on request")) {
+    ResponseEntity<Map<String, Object>> cancel(@PathVariable UUID batchId, Caller caller) {
+        requireVisible(batchId, caller);
+        if (!transaction.execute(status -> {
+            boolean stopped = stopper.stop(batchId, BatchStatus.CANCELLED, "cancelled on request by tenant " + caller.tenant());
+            if (stopped) {
+                audit.record(caller, "batch.cancelled", batchId.toString(), Map.of());
+            }
+            return stopped;
+        })) {
             String status = jdbc.sql("SELECT status FROM batches WHERE id = :id").param("id", batchId)
                     .query(String.class).optional()
                     .orElseThrow(() -> BatchRejected.notFound("batch " + batchId));
@@ -44,8 +68,13 @@ class BatchControl {
     }
 
     @PostMapping("/retry")
-    ResponseEntity<Map<String, Object>> retry(@PathVariable UUID batchId) {
-        int items = retryRound.start(batchId);
+    ResponseEntity<Map<String, Object>> retry(@PathVariable UUID batchId, Caller caller) {
+        requireVisible(batchId, caller);
+        int items = transaction.execute(status -> {
+            int retried = retryRound.start(batchId);
+            audit.record(caller, "batch.retried", batchId.toString(), Map.of("items", retried));
+            return retried;
+        });
         dispatcher.dispatchSoon(batchId);
         return ResponseEntity.accepted().body(Map.of("batchId", batchId, "status", "processing", "retriedItems", items,
                 "links", Map.of("self", "/api/batches/" + batchId, "items", "/api/batches/" + batchId + "/items")));

@@ -1,6 +1,7 @@
 package io.batchline.api.query;
 
 import io.batchline.api.problem.BatchRejected;
+import io.batchline.api.security.Caller;
 import io.batchline.model.status.BatchStatus;
 import io.batchline.model.status.ItemStatus;
 import java.util.Arrays;
@@ -27,17 +28,19 @@ class BatchQueries {
         this.reader = reader;
     }
 
+    /** Another tenant's batch is answered like a missing one, so ids cannot be probed. */
     @GetMapping("/{batchId}")
-    BatchView batch(@PathVariable UUID batchId) {
-        return reader.batch(batchId).orElseThrow(() -> BatchRejected.notFound("batch " + batchId));
+    BatchView batch(@PathVariable UUID batchId, Caller caller) {
+        return reader.batch(batchId).filter(view -> caller.canSee(view.creator()))
+                .orElseThrow(() -> BatchRejected.notFound("batch " + batchId));
     }
 
     @GetMapping("/{batchId}/items")
     Page<ItemView> items(@PathVariable UUID batchId, @RequestParam(required = false) @Nullable String status,
                          @RequestParam(required = false) @Nullable Integer limit,
-                         @RequestParam(required = false) @Nullable String cursor) {
+                         @RequestParam(required = false) @Nullable String cursor, Caller caller) {
         String itemStatus = status == null ? null : itemStatus(status);
-        if (!reader.exists(batchId)) {
+        if (!reader.creatorOf(batchId).map(caller::canSee).orElse(false)) {
             throw BatchRejected.notFound("batch " + batchId);
         }
         return reader.items(batchId, itemStatus, cursor, limit(limit));
@@ -47,21 +50,26 @@ class BatchQueries {
     Page<BatchView> batches(@RequestParam(required = false) @Nullable String creator,
                             @RequestParam(required = false) @Nullable String status,
                             @RequestParam(required = false) @Nullable Integer limit,
-                            @RequestParam(required = false) @Nullable String cursor) {
-        return reader.batches(creator, status == null ? null : batchStatus(status), cursor, limit(limit));
+                            @RequestParam(required = false) @Nullable String cursor, Caller caller) {
+        String batchStatus = status == null ? null : batchStatus(status);
+        if (!caller.isAdmin() && creator != null && !creator.equals(caller.tenant())) {
+            return new Page<>(java.util.List.of(), null);
+        }
+        return reader.batches(caller.isAdmin() ? creator : caller.tenant(), batchStatus, cursor, limit(limit));
     }
 
     /** The seeds' listing of one creator's batches, newest first. */
     @GetMapping("/creator/{creator}")
     Page<BatchView> byCreator(@PathVariable String creator,
                               @RequestParam(required = false) @Nullable Integer limit,
-                              @RequestParam(required = false) @Nullable String cursor) {
-        return reader.batches(creator, null, cursor, limit(limit));
+                              @RequestParam(required = false) @Nullable String cursor, Caller caller) {
+        return batches(creator, null, limit, cursor, caller);
     }
 
+    /** A submitter's stats cover its own tenant; an admin's cover every tenant. */
     @GetMapping("/stats")
-    Map<String, Object> stats() {
-        return reader.stats();
+    Map<String, Object> stats(Caller caller) {
+        return reader.stats(caller.tenantScope());
     }
 
     private static int limit(@Nullable Integer limit) {

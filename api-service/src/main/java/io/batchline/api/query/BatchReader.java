@@ -44,7 +44,9 @@ class BatchReader {
     static final String STATS = """
             SELECT status, count(*) AS batches, sum(succeeded) AS succeeded, sum(failed + timed_out) AS failed,
                    avg(extract(epoch FROM completed_at - started_at)) FILTER (WHERE completed_at IS NOT NULL) AS avg_seconds
-              FROM batches GROUP BY status
+              FROM batches
+             WHERE CAST(:tenant AS text) IS NULL OR creator = :tenant
+             GROUP BY status
             """;
 
     private final JdbcClient jdbc;
@@ -60,8 +62,8 @@ class BatchReader {
         return jdbc.sql(ONE_BATCH).param("id", id).query((rs, n) -> toView(rs, now)).optional();
     }
 
-    boolean exists(UUID id) {
-        return jdbc.sql("SELECT 1 FROM batches WHERE id = :id").param("id", id).query(Integer.class).optional().isPresent();
+    Optional<String> creatorOf(UUID id) {
+        return jdbc.sql("SELECT creator FROM batches WHERE id = :id").param("id", id).query(String.class).optional();
     }
 
     Page<BatchView> batches(@Nullable String creator, @Nullable String status, @Nullable String cursor, int limit) {
@@ -100,11 +102,11 @@ class BatchReader {
         return new Page<>(rows.subList(0, limit), Cursor.ofSeq(rows.get(limit - 1).seq()));
     }
 
-    Map<String, Object> stats() {
+    Map<String, Object> stats(@Nullable String tenant) {
         Map<String, Object> perStatus = new java.util.TreeMap<>();
         long[] totals = new long[3];
         double[] weightedSeconds = new double[2];
-        jdbc.sql(STATS).query(rs -> {
+        jdbc.sql(STATS).param("tenant", tenant).query(rs -> {
             long batches = rs.getLong("batches");
             perStatus.put(rs.getString("status"), batches);
             totals[0] += batches;

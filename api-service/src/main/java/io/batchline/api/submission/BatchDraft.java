@@ -2,6 +2,7 @@ package io.batchline.api.submission;
 
 import io.batchline.api.problem.BatchRejected;
 import io.batchline.api.problem.ItemViolation;
+import io.batchline.api.security.Caller;
 import io.batchline.model.operations.ItemPayload;
 import io.batchline.model.operations.Operation;
 import io.batchline.model.operations.Operations;
@@ -26,15 +27,14 @@ import tools.jackson.databind.JsonNode;
  */
 final class BatchDraft implements AutoCloseable {
 
-    static final String DEFAULT_CREATOR = "anonymous";
-
     private final UUID batchId;
     private final Connection connection;
     private final ItemValidator validator;
     private final SubmissionLimits limits;
 
     private @Nullable Operation<?> operation;
-    private String creator = DEFAULT_CREATOR;
+    private final Caller caller;
+    private String creator;
     private BatchOptions options = BatchOptions.DEFAULTS;
     private @Nullable JsonNode metadata;
     private @Nullable ItemCopy copy;
@@ -44,7 +44,9 @@ final class BatchDraft implements AutoCloseable {
     private int invalidItems;
     private int items;
 
-    BatchDraft(UUID batchId, Connection connection, ItemValidator validator, SubmissionLimits limits) {
+    BatchDraft(UUID batchId, Connection connection, ItemValidator validator, SubmissionLimits limits, Caller caller) {
+        this.caller = caller;
+        this.creator = caller.tenant();
         this.batchId = batchId;
         this.connection = connection;
         this.validator = validator;
@@ -64,6 +66,10 @@ final class BatchDraft implements AutoCloseable {
     void creator(String creator) {
         if (creator.isBlank() || creator.length() > 128) {
             throw BatchRejected.badRequest("invalid-request", "Invalid request", "creator must be 1 to 128 characters");
+        }
+        if (!caller.isAdmin() && !creator.equals(caller.tenant())) {
+            throw new BatchRejected(HttpStatus.FORBIDDEN, "creator-mismatch", "Not your tenant",
+                    "your key belongs to tenant '" + caller.tenant() + "'; only admins submit for other creators");
         }
         this.creator = creator;
     }

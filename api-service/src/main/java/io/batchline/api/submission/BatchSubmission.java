@@ -2,7 +2,12 @@ package io.batchline.api.submission;
 
 import io.batchline.api.dispatch.ItemDispatcher;
 import io.batchline.api.support.TimeOrderedIds;
+import io.batchline.api.problem.BatchRejected;
+import io.batchline.api.security.AuditTrail;
+import io.batchline.api.security.Caller;
 import io.batchline.model.status.BatchStatus;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.InputStream;
 import java.sql.Connection;
@@ -37,9 +42,14 @@ public class BatchSubmission {
     private final SubmissionLimits limits;
     private final ItemDispatcher dispatcher;
     private final MeterRegistry meters;
+    private final AuditTrail audit;
+    private final IdempotencyKeys idempotencyKeys;
 
     BatchSubmission(DataSource dataSource, JdbcClient jdbc, TransactionTemplate transaction, ItemValidator validator,
-                    SubmissionLimits limits, ItemDispatcher dispatcher, MeterRegistry meters) {
+                    SubmissionLimits limits, ItemDispatcher dispatcher, MeterRegistry meters, AuditTrail audit,
+                    IdempotencyKeys idempotencyKeys) {
+        this.audit = audit;
+        this.idempotencyKeys = idempotencyKeys;
         this.dataSource = dataSource;
         this.jdbc = jdbc;
         this.transaction = transaction;
@@ -49,24 +59,52 @@ public class BatchSubmission {
         this.meters = meters;
     }
 
-    /** What the client is told about an accepted batch. */
-    public record Accepted(UUID batchId, BatchStatus status, int totalItems, String operation) {
+    /**
+     * What the client is told about an accepted batch.
+     *
+     * @param replayed true when an earlier submission with the same Idempotency-Key created it
+     */
+    public record Accepted(UUID batchId, String status, int totalItems, String operation, boolean replayed) {
     }
 
-    public Accepted submitJson(InputStream body) {
-        return submit(draft -> SubmissionReader.readJson(body, draft));
+    public Accepted submitJson(InputStream body, Caller caller, @Nullable String idempotencyKey) {
+        HashingStream hashed = new HashingStream(body);
+        return submit(draft -> SubmissionReader.readJson(hashed, draft), caller, idempotencyKey, hashed);
     }
 
-    public Accepted submitNdjson(InputStream body) {
-        return submit(draft -> SubmissionReader.readNdjson(body, draft));
+    public Accepted submitNdjson(InputStream body, Caller caller, @Nullable String idempotencyKey) {
+        HashingStream hashed = new HashingStream(body);
+        return submit(draft -> SubmissionReader.readNdjson(hashed, draft), caller, idempotencyKey, hashed);
     }
 
     /** Submits a batch whose header and items come from code rather than a request body. */
-    Accepted submit(Consumer<BatchDraft> source) {
+    Accepted submit(Consumer<BatchDraft> source, Caller caller) {
+        return submit(source, caller, null, null);
+    }
+
+    private Accepted submit(Consumer<BatchDraft> source, Caller caller, @Nullable String idempotencyKey,
+                            @Nullable HashingStream body) {
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
+            throw BatchRejected.badRequest("invalid-request", "Invalid request", "Idempotency-Key must be 1 to 200 characters");
+        }
         UUID batchId = TimeOrderedIds.next();
-        Accepted accepted = transaction.execute(status -> {
+        Accepted accepted;
+        try {
+            accepted = store(batchId, source, caller, idempotencyKey, body);
+        } catch (IdempotencyKeys.KeyTaken taken) {
+            return idempotencyKeys.replay(caller.tenant(), idempotencyKey, body.digest());
+        }
+        meters.counter("batchline.batches.submitted", "operation", accepted.operation()).increment();
+        meters.counter("batchline.items.submitted", "operation", accepted.operation()).increment(accepted.totalItems());
+        dispatcher.dispatchSoon(batchId);
+        return accepted;
+    }
+
+    private Accepted store(UUID batchId, Consumer<BatchDraft> source, Caller caller, @Nullable String idempotencyKey,
+                           @Nullable HashingStream body) {
+        return transaction.execute(status -> {
             Connection connection = DataSourceUtils.getConnection(dataSource);
-            try (BatchDraft draft = new BatchDraft(batchId, connection, validator, limits)) {
+            try (BatchDraft draft = new BatchDraft(batchId, connection, validator, limits, caller)) {
                 source.accept(draft);
                 int total = draft.finish();
                 BatchOptions options = draft.options();
@@ -79,16 +117,18 @@ public class BatchSubmission {
                         .param("total", total)
                         .param("timeoutSeconds", options.timeoutSeconds())
                         .update();
-                return new Accepted(batchId, BatchStatus.PENDING, total, draft.requireOperation().name());
+                if (idempotencyKey != null && body != null) {
+                    // after the whole body was read: a concurrent duplicate waits here on the key
+                    idempotencyKeys.claim(caller.tenant(), idempotencyKey, body.digest(), batchId);
+                }
+                audit.record(caller, "batch.submitted", batchId.toString(),
+                        Map.of("operation", draft.requireOperation().name(), "items", total, "creator", draft.creator()));
+                return new Accepted(batchId, BatchStatus.PENDING.wireName(), total, draft.requireOperation().name(), false);
             } catch (SQLException e) {
                 throw new IllegalStateException("storing batch " + batchId + " failed", e);
             } finally {
                 DataSourceUtils.releaseConnection(connection, dataSource);
             }
         });
-        meters.counter("batchline.batches.submitted", "operation", accepted.operation()).increment();
-        meters.counter("batchline.items.submitted", "operation", accepted.operation()).increment(accepted.totalItems());
-        dispatcher.dispatchSoon(batchId);
-        return accepted;
     }
 }

@@ -1,6 +1,9 @@
 package io.batchline.api.submission;
 
 import io.batchline.api.problem.BatchRejected;
+import io.batchline.api.security.Caller;
+import org.jspecify.annotations.Nullable;
+import org.springframework.web.bind.annotation.RequestHeader;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
@@ -31,6 +34,7 @@ import tools.jackson.databind.node.ObjectNode;
 class SubmissionController {
 
     static final String NDJSON = "application/x-ndjson";
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     private final BatchSubmission submission;
     private final SubmissionLimits limits;
@@ -41,13 +45,15 @@ class SubmissionController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<Map<String, Object>> submitJson(HttpServletRequest request) throws IOException {
-        return accepted(submission.submitJson(request.getInputStream()));
+    ResponseEntity<Map<String, Object>> submitJson(HttpServletRequest request, Caller caller,
+            @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) throws IOException {
+        return accepted(submission.submitJson(request.getInputStream(), caller, idempotencyKey));
     }
 
     @PostMapping(consumes = NDJSON)
-    ResponseEntity<Map<String, Object>> submitNdjson(HttpServletRequest request) throws IOException {
-        return accepted(submission.submitNdjson(request.getInputStream()));
+    ResponseEntity<Map<String, Object>> submitNdjson(HttpServletRequest request, Caller caller,
+            @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) throws IOException {
+        return accepted(submission.submitNdjson(request.getInputStream(), caller, idempotencyKey));
     }
 
     /** The seeds' request: one new price for many contents of one creator. */
@@ -58,7 +64,7 @@ class SubmissionController {
     }
 
     @PostMapping(path = "/batch-update-price", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<Map<String, Object>> updatePrices(@Valid @RequestBody PriceUpdateRequest request) {
+    ResponseEntity<Map<String, Object>> updatePrices(@Valid @RequestBody PriceUpdateRequest request, Caller caller) {
         if (request.contentIds().size() > limits.maxItems()) {
             throw new BatchRejected(HttpStatus.CONTENT_TOO_LARGE, "too-many-items", "Too many items",
                     "a batch may hold at most " + limits.maxItems() + " items", Map.of("maxItems", limits.maxItems()));
@@ -72,11 +78,11 @@ class SubmissionController {
                 item.put("newPrice", request.newPrice());
                 draft.item(item);
             }
-        });
+        }, caller);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("message", "Batch price update initiated");
         body.put("batchId", accepted.batchId());
-        body.put("status", accepted.status().wireName());
+        body.put("status", accepted.status());
         body.put("totalItems", accepted.totalItems());
         return ResponseEntity.created(URI.create("/api/batches/" + accepted.batchId())).body(body);
     }
@@ -85,9 +91,13 @@ class SubmissionController {
         String self = "/api/batches/" + accepted.batchId();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("batchId", accepted.batchId());
-        body.put("status", accepted.status().wireName());
+        body.put("status", accepted.status());
         body.put("totalItems", accepted.totalItems());
         body.put("links", Map.of("self", self, "items", self + "/items"));
+        if (accepted.replayed()) {
+            // the batch was created by an earlier request with the same Idempotency-Key
+            return ResponseEntity.ok().location(URI.create(self)).header("Idempotent-Replayed", "true").body(body);
+        }
         return ResponseEntity.accepted().location(URI.create(self)).body(body);
     }
 }
