@@ -30,6 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
         "management.server.port=0",
         "batch.max-items=200",
         "batch.max-item-bytes=2KB",
+        "batch.max-body-bytes=64KB",
         "batch.dispatch.recovery-interval=1s"})
 public abstract class RealServicesTest {
 
@@ -85,6 +86,13 @@ public abstract class RealServicesTest {
         }
         headers.forEach(request::header);
         return send(request);
+    }
+
+    /** POSTs a body of unknown length (chunked transfer encoding), as the admin. */
+    protected Answer sendStreamed(String path, String contentType, byte[] body) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + ADMIN_KEY)
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))));
     }
 
     /** Creates an API key through the admin API and returns it. */

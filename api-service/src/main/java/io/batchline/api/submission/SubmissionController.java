@@ -47,13 +47,22 @@ class SubmissionController {
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<Map<String, Object>> submitJson(HttpServletRequest request, Caller caller,
             @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) throws IOException {
-        return accepted(submission.submitJson(request.getInputStream(), caller, idempotencyKey));
+        return accepted(submission.submitJson(limited(request), caller, idempotencyKey));
     }
 
     @PostMapping(consumes = NDJSON)
     ResponseEntity<Map<String, Object>> submitNdjson(HttpServletRequest request, Caller caller,
             @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) throws IOException {
-        return accepted(submission.submitNdjson(request.getInputStream(), caller, idempotencyKey));
+        return accepted(submission.submitNdjson(limited(request), caller, idempotencyKey));
+    }
+
+    /** The body, refused at once when it announces too many bytes, and while streaming when it has more. */
+    private java.io.InputStream limited(HttpServletRequest request) throws IOException {
+        long limit = limits.maxBodyBytes().toBytes();
+        if (request.getContentLengthLong() > limit) {
+            throw LimitedStream.tooLarge(limit);
+        }
+        return new LimitedStream(request.getInputStream(), limit);
     }
 
     /** The seeds' request: one new price for many contents of one creator. */

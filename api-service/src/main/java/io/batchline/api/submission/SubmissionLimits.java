@@ -11,6 +11,7 @@ import org.springframework.validation.annotation.Validated;
  * What one submission may contain.
  *
  * @param maxItems            items per batch ({@code BATCH_MAX_ITEMS})
+ * @param maxBodyBytes        bytes of one submission's body ({@code BATCH_MAX_BODY_BYTES})
  * @param maxItemBytes        serialized size of one item ({@code BATCH_MAX_ITEM_BYTES})
  * @param maxMetadataBytes    serialized size of {@code metadata}
  * @param maxReportedErrors   item violations listed in one problem answer
@@ -20,6 +21,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 public record SubmissionLimits(
         @DefaultValue("10000") @Min(1) @Max(10_000_000) int maxItems,
+        @DefaultValue("64MB") DataSize maxBodyBytes,
         @DefaultValue("64KB") DataSize maxItemBytes,
         @DefaultValue("16KB") DataSize maxMetadataBytes,
         @DefaultValue("100") @Min(1) @Max(10_000) int maxReportedErrors,

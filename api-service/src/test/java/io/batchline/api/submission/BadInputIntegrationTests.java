@@ -111,6 +111,23 @@ class BadInputIntegrationTests extends RealServicesTest {
     }
 
     @Test
+    void rejectsABodyOverTheByteLimit() {
+        String items = IntStream.range(0, 150).mapToObj(i -> "{\"key\":\"" + "y".repeat(500) + "\"}").collect(Collectors.joining(","));
+        Answer answer = postJson("/api/batches", "{\"operation\":\"noop\",\"items\":[" + items + "]}");
+        assertProblem(answer, 413, "body-too-large");
+        assertThat(answer.body().get("maxBodyBytes").asLong()).isEqualTo(64 * 1024);
+    }
+
+    @Test
+    void rejectsAStreamedBodyOverTheByteLimitWhileReadingIt() {
+        String items = IntStream.range(0, 150).mapToObj(i -> "{\"key\":\"" + "y".repeat(500) + "\"}").collect(Collectors.joining("\n"));
+        byte[] body = ("{\"operation\":\"noop\"}\n" + items + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        // no Content-Length: the limit can only be found while the body streams in
+        Answer answer = sendStreamed("/api/batches", "application/x-ndjson", body);
+        assertProblem(answer, 413, "body-too-large");
+    }
+
+    @Test
     void namesEveryInvalidItemAndField() {
         String body = """
                 {"operation":"content.update-price","items":[
