@@ -88,6 +88,12 @@ public abstract class RealServicesTest {
         return send(request);
     }
 
+    /** POSTs raw bytes, as the admin. */
+    protected Answer postBytes(String path, String contentType, byte[] body) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + ADMIN_KEY)
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
     /** POSTs a body of unknown length (chunked transfer encoding), as the admin. */
     protected Answer sendStreamed(String path, String contentType, byte[] body) {
         return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + ADMIN_KEY)

@@ -75,6 +75,12 @@ final class BatchDraft implements AutoCloseable {
     }
 
     void options(JsonNode node) {
+        List<ItemViolation> unstorable = StorableJson.problems(-1, node);
+        if (!unstorable.isEmpty()) {
+            ItemViolation first = unstorable.getFirst();
+            throw BatchRejected.badRequest("invalid-options", "Invalid options",
+                    "options" + (first.field() == null ? "" : "." + first.field()) + ": " + first.message());
+        }
         BatchOptions parsed;
         try {
             parsed = ItemValidator.STRICT.treeToValue(node, BatchOptions.class);
@@ -97,10 +103,11 @@ final class BatchDraft implements AutoCloseable {
         if (!node.isObject()) {
             throw BatchRejected.badRequest("invalid-request", "Invalid request", "metadata must be a JSON object");
         }
-        List<ItemViolation> nul = nulCharacters(-1, node);
-        if (!nul.isEmpty()) {
+        List<ItemViolation> unstorable = StorableJson.problems(-1, node);
+        if (!unstorable.isEmpty()) {
+            ItemViolation first = unstorable.getFirst();
             throw BatchRejected.badRequest("invalid-request", "Invalid request",
-                    "metadata." + nul.getFirst().field() + " must not contain the NUL character");
+                    "metadata" + (first.field() == null ? "" : "." + first.field()) + ": " + first.message());
         }
         if (ItemValidator.STRICT.writeValueAsBytes(node).length > limits.maxMetadataBytes().toBytes()) {
             throw new BatchRejected(HttpStatus.CONTENT_TOO_LARGE, "metadata-too-large", "Metadata too large",
@@ -131,7 +138,7 @@ final class BatchDraft implements AutoCloseable {
                     Map.of("errors", List.of(new ItemViolation(index, null, "larger than " + limits.maxItemBytes().toBytes() + " bytes"))));
         }
         ItemValidator.Checked<? extends ItemPayload> checked = validator.check(requireOperation(), index, item);
-        List<ItemViolation> problems = checked.valid() ? nulCharacters(index, item) : checked.violations();
+        List<ItemViolation> problems = checked.valid() ? StorableJson.problems(index, item) : checked.violations();
         if (!problems.isEmpty()) {
             invalidItems++;
             for (ItemViolation problem : problems) {
@@ -200,32 +207,6 @@ final class BatchDraft implements AutoCloseable {
         }
     }
 
-    /**
-     * PostgreSQL text cannot hold U+0000 (the item key column, and jsonb for options and
-     * metadata), so such text is refused up front, by field.
-     */
-    private static List<ItemViolation> nulCharacters(int index, JsonNode item) {
-        List<ItemViolation> found = new ArrayList<>();
-        findNul(item, "", index, found);
-        return found;
-    }
-
-    private static void findNul(JsonNode node, String path, int index, List<ItemViolation> found) {
-        if (node.isString() && node.asString().indexOf('\0') >= 0) {
-            found.add(new ItemViolation(index, path.isEmpty() ? null : path, "must not contain the NUL character"));
-        } else if (node.isObject()) {
-            for (Map.Entry<String, JsonNode> field : node.properties()) {
-                if (field.getKey().indexOf('\0') >= 0) {
-                    found.add(new ItemViolation(index, path, "field names must not contain the NUL character"));
-                }
-                findNul(field.getValue(), path.isEmpty() ? field.getKey() : path + "." + field.getKey(), index, found);
-            }
-        } else if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                findNul(node.get(i), path + "[" + i + "]", index, found);
-            }
-        }
-    }
 
     private static String abbreviate(String value) {
         String clean = value.replaceAll("\\p{Cntrl}", "?");

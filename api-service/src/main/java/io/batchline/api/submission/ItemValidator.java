@@ -30,6 +30,8 @@ class ItemValidator {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            // exact decimals: 1e400 stays 1e400 instead of becoming Infinity on the way to the database
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             // the submission reader reads items one at a time from one stream
             .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
