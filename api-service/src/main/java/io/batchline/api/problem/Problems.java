@@ -35,7 +35,11 @@ class Problems extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> rejected(BatchRejected rejection, HttpServletRequest request) {
         ProblemDetail problem = rejection.toProblem();
         problem.setInstance(URI.create(request.getRequestURI()));
-        return ResponseEntity.status(rejection.status()).body(problem);
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(rejection.status());
+        if (problem.getProperties() != null && problem.getProperties().get("retryAfterSeconds") instanceof Number seconds) {
+            response.header(HttpHeaders.RETRY_AFTER, String.valueOf(seconds.longValue()));
+        }
+        return response.body(problem);
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)

@@ -5,6 +5,7 @@ import io.batchline.api.support.TimeOrderedIds;
 import io.batchline.api.problem.BatchRejected;
 import io.batchline.api.security.AuditTrail;
 import io.batchline.api.security.Caller;
+import io.batchline.api.security.SubmissionRateLimit;
 import io.batchline.model.status.BatchStatus;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -44,10 +45,12 @@ public class BatchSubmission {
     private final MeterRegistry meters;
     private final AuditTrail audit;
     private final IdempotencyKeys idempotencyKeys;
+    private final SubmissionRateLimit rateLimit;
 
     BatchSubmission(DataSource dataSource, JdbcClient jdbc, TransactionTemplate transaction, ItemValidator validator,
                     SubmissionLimits limits, ItemDispatcher dispatcher, MeterRegistry meters, AuditTrail audit,
-                    IdempotencyKeys idempotencyKeys) {
+                    IdempotencyKeys idempotencyKeys, SubmissionRateLimit rateLimit) {
+        this.rateLimit = rateLimit;
         this.audit = audit;
         this.idempotencyKeys = idempotencyKeys;
         this.dataSource = dataSource;
@@ -107,6 +110,7 @@ public class BatchSubmission {
             try (BatchDraft draft = new BatchDraft(batchId, connection, validator, limits, caller)) {
                 source.accept(draft);
                 int total = draft.finish();
+                rateLimit.acquireItems(caller, total);
                 BatchOptions options = draft.options();
                 jdbc.sql(INSERT_BATCH)
                         .param("id", batchId)

@@ -2,6 +2,7 @@ package io.batchline.api.submission;
 
 import io.batchline.api.problem.BatchRejected;
 import io.batchline.api.security.Caller;
+import io.batchline.api.security.SubmissionRateLimit;
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.bind.annotation.RequestHeader;
 import jakarta.servlet.http.HttpServletRequest;
@@ -38,8 +39,10 @@ class SubmissionController {
 
     private final BatchSubmission submission;
     private final SubmissionLimits limits;
+    private final SubmissionRateLimit rateLimit;
 
-    SubmissionController(BatchSubmission submission, SubmissionLimits limits) {
+    SubmissionController(BatchSubmission submission, SubmissionLimits limits, SubmissionRateLimit rateLimit) {
+        this.rateLimit = rateLimit;
         this.submission = submission;
         this.limits = limits;
     }
@@ -47,12 +50,14 @@ class SubmissionController {
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<Map<String, Object>> submitJson(HttpServletRequest request, Caller caller,
             @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) throws IOException {
+        rateLimit.acquireRequest(caller);
         return accepted(submission.submitJson(limited(request), caller, idempotencyKey));
     }
 
     @PostMapping(consumes = NDJSON)
     ResponseEntity<Map<String, Object>> submitNdjson(HttpServletRequest request, Caller caller,
             @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) throws IOException {
+        rateLimit.acquireRequest(caller);
         return accepted(submission.submitNdjson(limited(request), caller, idempotencyKey));
     }
 
@@ -74,6 +79,7 @@ class SubmissionController {
 
     @PostMapping(path = "/batch-update-price", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<Map<String, Object>> updatePrices(@Valid @RequestBody PriceUpdateRequest request, Caller caller) {
+        rateLimit.acquireRequest(caller);
         if (request.contentIds().size() > limits.maxItems()) {
             throw new BatchRejected(HttpStatus.CONTENT_TOO_LARGE, "too-many-items", "Too many items",
                     "a batch may hold at most " + limits.maxItems() + " items", Map.of("maxItems", limits.maxItems()));
