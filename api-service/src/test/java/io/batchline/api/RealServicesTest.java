@@ -31,6 +31,9 @@ import tools.jackson.databind.json.JsonMapper;
         "batch.max-items=200",
         "batch.max-item-bytes=2KB",
         "batch.max-body-bytes=64KB",
+        "batch.outbound-allowed-hosts=127.0.0.1",
+        "batch.callbacks.first-retry=200ms",
+        "batch.callbacks.poll-interval=200ms",
         "batch.dispatch.recovery-interval=1s"})
 public abstract class RealServicesTest {
 

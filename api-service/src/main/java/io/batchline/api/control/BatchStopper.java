@@ -1,5 +1,6 @@
 package io.batchline.api.control;
 
+import io.batchline.api.callback.CallbackOutbox;
 import io.batchline.model.messaging.BatchStopped;
 import io.batchline.model.messaging.Topology;
 import io.batchline.model.status.BatchStatus;
@@ -56,8 +57,10 @@ public class BatchStopper {
     private final RabbitTemplate rabbit;
     private final JsonMapper json;
     private final MeterRegistry meters;
+    private final CallbackOutbox callbacks;
 
-    BatchStopper(JdbcClient jdbc, RabbitTemplate rabbit, JsonMapper json, MeterRegistry meters) {
+    BatchStopper(JdbcClient jdbc, RabbitTemplate rabbit, JsonMapper json, MeterRegistry meters, CallbackOutbox callbacks) {
+        this.callbacks = callbacks;
         this.jdbc = jdbc;
         this.rabbit = rabbit;
         this.json = json;
@@ -84,6 +87,7 @@ public class BatchStopper {
                 .param("reason", reason)
                 .param("id", batchId)
                 .update();
+        callbacks.batchEnded(batchId);
         meters.counter("batchline.batches.finished", "status", status.wireName()).increment();
         log.info("Batch {} stopped as {}: {}", batchId, status.wireName(), reason);
         broadcastAfterCommit(new BatchStopped(batchId, status.wireName()));

@@ -1,5 +1,6 @@
 package io.batchline.api.control;
 
+import io.batchline.api.callback.CallbackOutbox;
 import io.batchline.api.problem.BatchRejected;
 import java.util.Map;
 import java.util.UUID;
@@ -34,8 +35,10 @@ class RetryRound {
             """;
 
     private final JdbcClient jdbc;
+    private final CallbackOutbox callbacks;
 
-    RetryRound(JdbcClient jdbc) {
+    RetryRound(JdbcClient jdbc, CallbackOutbox callbacks) {
+        this.callbacks = callbacks;
         this.jdbc = jdbc;
     }
 
@@ -56,6 +59,7 @@ class RetryRound {
                     "batch " + batchId + " has no failed items", Map.of());
         }
         int round = jdbc.sql("SELECT round + 1 FROM batches WHERE id = :id").param("id", batchId).query(Integer.class).single();
+        callbacks.batchReopened(batchId);
         return jdbc.sql(RESET_FAILED_ITEMS).param("round", round).param("id", batchId).query(Integer.class).single();
     }
 }

@@ -21,11 +21,19 @@ class BatchReader {
 
     static final String BATCH_COLUMNS = """
             id, operation, creator, status, status_reason, total, succeeded, failed, cancelled, timed_out,
-            dispatched, created_at, started_at, completed_at, deadline, options::text, metadata::text
+            dispatched, created_at, started_at, completed_at, deadline, options::text, metadata::text,
+            callback_url, callback_attempts, callback_status, callback_error, callback_delivered_at, callback_gave_up_at
             """;
-    static final String ONE_BATCH = "SELECT " + BATCH_COLUMNS + " FROM batches WHERE id = :id";
-    static final String BATCH_PAGE = "SELECT " + BATCH_COLUMNS + """
-             FROM batches
+    /** The callback's state, under names that cannot collide with the batch's columns. */
+    static final String WITH_CALLBACK = """
+             LEFT JOIN (SELECT batch_id AS callback_batch, url AS callback_url, attempts AS callback_attempts,
+                               last_status AS callback_status, last_error AS callback_error,
+                               delivered_at AS callback_delivered_at, gave_up_at AS callback_gave_up_at
+                          FROM callback_outbox) cb ON cb.callback_batch = batches.id
+            """;
+    static final String ONE_BATCH = "SELECT " + BATCH_COLUMNS
+            + " FROM batches" + WITH_CALLBACK + " WHERE id = :id";
+    static final String BATCH_PAGE = "SELECT " + BATCH_COLUMNS + " FROM batches" + WITH_CALLBACK + """
             WHERE (CAST(:creator AS text) IS NULL OR creator = :creator)
               AND (CAST(:status AS text) IS NULL OR status = :status)
               AND (CAST(:afterId AS uuid) IS NULL OR (created_at, id) < (:afterCreatedAt, :afterId))
@@ -133,7 +141,10 @@ class BatchReader {
                 rs.getString("status"), rs.getString("status_reason"), rs.getInt("total"), rs.getInt("succeeded"),
                 rs.getInt("failed"), rs.getInt("cancelled"), rs.getInt("timed_out"), rs.getInt("dispatched"),
                 instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "completed_at"), instant(rs, "deadline"),
-                json.readTree(rs.getString("options")), jsonOrNull(rs.getString("metadata")), now);
+                json.readTree(rs.getString("options")), jsonOrNull(rs.getString("metadata")), now,
+                rs.getString("callback_url") == null ? null : new BatchView.Callback(rs.getInt("callback_attempts"),
+                        (Integer) rs.getObject("callback_status"), rs.getString("callback_error"),
+                        instant(rs, "callback_delivered_at"), instant(rs, "callback_gave_up_at")));
     }
 
     private @Nullable JsonNode jsonOrNull(@Nullable String text) {

@@ -30,7 +30,13 @@ record BatchView(
         @Nullable Instant deadline,
         JsonNode options,
         @Nullable JsonNode metadata,
+        @Nullable Callback callback,
         Map<String, String> links) {
+
+    /** Where the completion callback stands: attempts so far and the last outcome. */
+    record Callback(int attempts, @Nullable Integer lastStatus, @Nullable String lastError,
+                    @Nullable Instant deliveredAt, @Nullable Instant gaveUpAt) {
+    }
 
     record Counts(int pending, int succeeded, int failed, int cancelled, @JsonProperty("timed_out") int timedOut) {
     }
@@ -39,7 +45,8 @@ record BatchView(
     static BatchView of(UUID id, String operation, String creator, String status, @Nullable String statusReason,
                         int total, int succeeded, int failed, int cancelled, int timedOut, int dispatched,
                         Instant createdAt, @Nullable Instant startedAt, @Nullable Instant completedAt,
-                        @Nullable Instant deadline, JsonNode options, @Nullable JsonNode metadata, Instant now) {
+                        @Nullable Instant deadline, JsonNode options, @Nullable JsonNode metadata, Instant now,
+                        @Nullable Callback callback) {
         int ended = succeeded + failed + cancelled + timedOut;
         int pending = total - ended;
         double percent = Math.round(ended * 10_000.0 / total) / 100.0;
@@ -60,7 +67,7 @@ record BatchView(
         String self = "/api/batches/" + id;
         return new BatchView(id, operation, creator, status, statusReason, total,
                 new Counts(pending, succeeded, failed, cancelled, timedOut), succeeded, failed + timedOut, dispatched,
-                percent, rate, eta, createdAt, startedAt, completedAt, durationMs, deadline, options, metadata,
+                percent, rate, eta, createdAt, startedAt, completedAt, durationMs, deadline, options, metadata, callback,
                 Map.of("self", self, "items", self + "/items", "failedItems", self + "/items?status=failed"));
     }
 }

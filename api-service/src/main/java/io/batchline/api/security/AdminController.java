@@ -57,6 +57,13 @@ class AdminController {
         return ResponseEntity.noContent().build();
     }
 
+    /** The secret a tenant's callbacks are signed with, to configure its receiver. */
+    @GetMapping("/tenants/{tenant}")
+    Map<String, Object> tenant(@PathVariable String tenant) {
+        return keys.signingSecret(tenant).<Map<String, Object>>map(secret -> Map.of("tenant", tenant, "signingSecret", secret))
+                .orElseThrow(() -> BatchRejected.notFound("tenant " + tenant));
+    }
+
     @GetMapping("/audit")
     Map<String, Object> audit(@RequestParam(required = false) @Nullable String tenant,
                               @RequestParam(required = false) @Nullable Long before,

@@ -95,6 +95,10 @@ public class ApiKeys {
                 .list();
     }
 
+    public Optional<String> signingSecret(String tenant) {
+        return jdbc.sql("SELECT signing_secret FROM tenants WHERE id = :tenant").param("tenant", tenant).query(String.class).optional();
+    }
+
     public boolean anyActiveAdmin() {
         return jdbc.sql("SELECT 1 FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL LIMIT 1")
                 .query(Integer.class).optional().isPresent();

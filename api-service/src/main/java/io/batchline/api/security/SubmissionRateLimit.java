@@ -9,7 +9,7 @@ import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import jakarta.validation.constraints.Min;
 import java.time.Duration;
 import java.util.Map;
-import javax.sql.DataSource;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.http.HttpStatus;
@@ -23,7 +23,7 @@ import org.springframework.validation.annotation.Validated;
  * nothing behind). Over a limit: 429 with {@code Retry-After}. Admin keys are not limited.
  */
 @Component
-public class SubmissionRateLimit {
+public class SubmissionRateLimit implements org.springframework.beans.factory.DisposableBean {
 
     /**
      * @param requestsPerSecond submissions per tenant per second ({@code BATCH_TENANT_REQUESTS_PER_SECOND})
@@ -37,13 +37,28 @@ public class SubmissionRateLimit {
 
     private final Settings settings;
     private final ProxyManager<String> buckets;
+    private final com.zaxxer.hikari.HikariDataSource pool;
 
-    SubmissionRateLimit(Settings settings, DataSource dataSource) {
+    /**
+     * The buckets get a small pool of their own: the items are counted inside the submission
+     * transaction, which already holds a connection of the main pool, and a second one from
+     * the same pool could deadlock under load (every connection held, each waiting for one more).
+     */
+    SubmissionRateLimit(Settings settings, DataSourceProperties database) {
         this.settings = settings;
-        this.buckets = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
+        this.pool = database.initializeDataSourceBuilder().type(com.zaxxer.hikari.HikariDataSource.class).build();
+        pool.setPoolName("tenant-rate-limits");
+        pool.setMaximumPoolSize(4);
+        pool.setConnectionTimeout(3000);
+        this.buckets = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(pool)
                 .primaryKeyMapper(PrimaryKeyMapper.STRING)
                 .table("tenant_rate_buckets")
                 .build();
+    }
+
+    @Override
+    public void destroy() {
+        pool.close();
     }
 
     /** One more submission request of this caller, or a 429. */

@@ -1,5 +1,6 @@
 package io.batchline.api.submission;
 
+import io.batchline.api.callback.OutboundPolicy;
 import io.batchline.api.problem.BatchRejected;
 import io.batchline.api.problem.ItemViolation;
 import io.batchline.api.security.Caller;
@@ -44,7 +45,11 @@ final class BatchDraft implements AutoCloseable {
     private int invalidItems;
     private int items;
 
-    BatchDraft(UUID batchId, Connection connection, ItemValidator validator, SubmissionLimits limits, Caller caller) {
+    private final OutboundPolicy outbound;
+
+    BatchDraft(UUID batchId, Connection connection, ItemValidator validator, SubmissionLimits limits, Caller caller,
+               OutboundPolicy outbound) {
+        this.outbound = outbound;
         this.caller = caller;
         this.creator = caller.tenant();
         this.batchId = batchId;
@@ -95,6 +100,12 @@ final class BatchDraft implements AutoCloseable {
             throw new BatchRejected(HttpStatus.BAD_REQUEST, "invalid-options", "Invalid options",
                     first.field() + ": " + first.message(), Map.of("errors", problems.stream()
                             .map(v -> Map.of("field", String.valueOf(v.field()), "message", v.message())).toList()));
+        }
+        if (parsed.callbackUrl() != null) {
+            String refusal = outbound.refusal(parsed.callbackUrl());
+            if (refusal != null) {
+                throw BatchRejected.badRequest("invalid-options", "Invalid options", "options.callbackUrl " + refusal);
+            }
         }
         this.options = parsed.withDefaults();
     }

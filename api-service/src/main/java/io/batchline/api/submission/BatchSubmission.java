@@ -1,5 +1,6 @@
 package io.batchline.api.submission;
 
+import io.batchline.api.callback.OutboundPolicy;
 import io.batchline.api.dispatch.ItemDispatcher;
 import io.batchline.api.support.TimeOrderedIds;
 import io.batchline.api.problem.BatchRejected;
@@ -46,10 +47,12 @@ public class BatchSubmission {
     private final AuditTrail audit;
     private final IdempotencyKeys idempotencyKeys;
     private final SubmissionRateLimit rateLimit;
+    private final OutboundPolicy outbound;
 
     BatchSubmission(DataSource dataSource, JdbcClient jdbc, TransactionTemplate transaction, ItemValidator validator,
                     SubmissionLimits limits, ItemDispatcher dispatcher, MeterRegistry meters, AuditTrail audit,
-                    IdempotencyKeys idempotencyKeys, SubmissionRateLimit rateLimit) {
+                    IdempotencyKeys idempotencyKeys, SubmissionRateLimit rateLimit, OutboundPolicy outbound) {
+        this.outbound = outbound;
         this.rateLimit = rateLimit;
         this.audit = audit;
         this.idempotencyKeys = idempotencyKeys;
@@ -107,7 +110,7 @@ public class BatchSubmission {
                            @Nullable HashingStream body) {
         return transaction.execute(status -> {
             Connection connection = DataSourceUtils.getConnection(dataSource);
-            try (BatchDraft draft = new BatchDraft(batchId, connection, validator, limits, caller)) {
+            try (BatchDraft draft = new BatchDraft(batchId, connection, validator, limits, caller, outbound)) {
                 source.accept(draft);
                 int total = draft.finish();
                 rateLimit.acquireItems(caller, total);

@@ -1,5 +1,6 @@
 package io.batchline.api.tracking;
 
+import io.batchline.api.callback.CallbackOutbox;
 import io.batchline.api.control.BatchStopper;
 import io.batchline.api.support.SqlArrays;
 import io.batchline.model.messaging.ItemResult;
@@ -101,8 +102,10 @@ class ResultRecorder {
     private final JdbcClient jdbc;
     private final JsonMapper json;
     private final BatchStopper stopper;
+    private final CallbackOutbox callbacks;
 
-    ResultRecorder(JdbcClient jdbc, JsonMapper json, BatchStopper stopper) {
+    ResultRecorder(JdbcClient jdbc, JsonMapper json, BatchStopper stopper, CallbackOutbox callbacks) {
+        this.callbacks = callbacks;
         this.jdbc = jdbc;
         this.json = json;
         this.stopper = stopper;
@@ -115,6 +118,8 @@ class ResultRecorder {
     @Transactional
     public List<BatchChange> record(List<ItemResult> results) {
         List<BatchChange> changes = recordResults(results);
+        changes.stream().filter(change -> "completed".equals(change.status()))
+                .forEach(change -> callbacks.batchEnded(change.batchId()));
         UUID[] touched = changes.stream().map(BatchChange::batchId).toArray(UUID[]::new);
         if (touched.length > 0) {
             jdbc.sql(TRIPPED).params(List.<Object>of(SqlArrays.of("uuid", touched)))

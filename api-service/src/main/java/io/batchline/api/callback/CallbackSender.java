@@ -1,0 +1,172 @@
+package io.batchline.api.callback;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Delivers completion callbacks from the outbox. Any API instance may: a due row is claimed
+ * by pushing its next attempt a minute ahead ({@code SKIP LOCKED}, so two instances never
+ * take the same row), then sent outside any transaction. The body is the batch summary,
+ * signed as {@code X-Batch-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body"
+ * with the tenant's signing secret>}. A 2xx delivers it; anything else is retried with
+ * exponential backoff until {@code batch.callbacks.give-up-after}; every attempt's outcome
+ * is on the row and shown on the batch.
+ */
+@Component
+class CallbackSender {
+
+    private static final Logger log = LoggerFactory.getLogger(CallbackSender.class);
+
+    static final String CLAIM_DUE = """
+            UPDATE callback_outbox SET next_attempt_at = now() + interval '60 seconds'
+             WHERE batch_id IN (SELECT batch_id FROM callback_outbox
+                                 WHERE delivered_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= now()
+                                 ORDER BY next_attempt_at LIMIT 20
+                                 FOR UPDATE SKIP LOCKED)
+            RETURNING batch_id, url, attempts, created_at, tenant
+            """;
+    static final String SUMMARY = """
+            SELECT b.id, b.creator, b.operation, b.status, b.status_reason, b.total, b.succeeded, b.failed,
+                   b.cancelled, b.timed_out, b.completed_at, t.signing_secret
+              FROM batches b JOIN tenants t ON t.id = b.creator
+             WHERE b.id = :id
+            """;
+    static final String DELIVERED = """
+            UPDATE callback_outbox SET delivered_at = now(), attempts = attempts + 1, last_status = :status, last_error = NULL
+             WHERE batch_id = :id
+            """;
+    static final String FAILED = """
+            UPDATE callback_outbox
+               SET attempts = attempts + 1, last_status = :status, last_error = :error,
+                   next_attempt_at = now() + make_interval(secs => :delaySeconds),
+                   gave_up_at = CASE WHEN :giveUp THEN now() END
+             WHERE batch_id = :id
+            """;
+
+    private record Due(UUID batchId, String url, int attempts, Instant createdAt, String tenant) {
+    }
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+    private final OutboundPolicy policy;
+    private final Duration firstRetry;
+    private final Duration giveUpAfter;
+    private final HttpClient http = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(3))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+
+    CallbackSender(JdbcClient jdbc, JsonMapper json, OutboundPolicy policy,
+                   @Value("${batch.callbacks.first-retry:2s}") Duration firstRetry,
+                   @Value("${batch.callbacks.give-up-after:1h}") Duration giveUpAfter) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.policy = policy;
+        this.firstRetry = firstRetry;
+        this.giveUpAfter = giveUpAfter;
+    }
+
+    @Scheduled(fixedDelayString = "${batch.callbacks.poll-interval:1s}")
+    void sendDue() {
+        List<Due> due;
+        try {
+            due = jdbc.sql(CLAIM_DUE).query((rs, n) -> new Due(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3),
+                    rs.getTimestamp(4).toInstant(), rs.getString(5))).list();
+        } catch (RuntimeException e) {
+            log.debug("Callback poll failed: {}", e.getMessage());
+            return;
+        }
+        due.forEach(this::send);
+    }
+
+    private void send(Due due) {
+        int status = 0;
+        String error;
+        try {
+            String refusal = policy.refusal(due.url());
+            if (refusal != null) {
+                fail(due, 0, "callback URL " + refusal, true);
+                return;
+            }
+            Map<String, Object> summary = new LinkedHashMap<>();
+            String secret = jdbc.sql(SUMMARY).param("id", due.batchId()).query((rs, n) -> {
+                summary.put("batchId", rs.getObject(1, UUID.class));
+                summary.put("creator", rs.getString(2));
+                summary.put("operation", rs.getString(3));
+                summary.put("status", rs.getString(4));
+                summary.put("statusReason", rs.getString(5));
+                summary.put("totalItems", rs.getInt(6));
+                summary.put("counts", Map.of("succeeded", rs.getInt(7), "failed", rs.getInt(8),
+                        "cancelled", rs.getInt(9), "timed_out", rs.getInt(10)));
+                summary.put("completedAt", rs.getTimestamp(11) == null ? null : rs.getTimestamp(11).toInstant());
+                summary.put("links", Map.of("self", "/api/batches/" + due.batchId(),
+                        "items", "/api/batches/" + due.batchId() + "/items"));
+                return rs.getString(12);
+            }).single();
+            byte[] body = json.writeValueAsBytes(summary);
+            long timestamp = Instant.now().getEpochSecond();
+            HttpRequest request = HttpRequest.newBuilder(URI.create(due.url()))
+                    .timeout(Duration.ofSeconds(5))
+                    .header("Content-Type", "application/json")
+                    .header("User-Agent", "Batchline-Callback/1")
+                    .header("X-Batch-Id", due.batchId().toString())
+                    .header("X-Batch-Signature", "t=" + timestamp + ",v1=" + sign(secret, timestamp, body))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                    .build();
+            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            status = response.statusCode();
+            if (status >= 200 && status < 300) {
+                jdbc.sql(DELIVERED).param("status", status).param("id", due.batchId()).update();
+                log.info("Callback of batch {} delivered to {} ({})", due.batchId(), due.url(), status);
+                return;
+            }
+            error = "answered " + status;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception e) {
+            error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        }
+        boolean giveUp = Instant.now().isAfter(due.createdAt().plus(giveUpAfter));
+        fail(due, status, error, giveUp);
+    }
+
+    /** Backoff: first-retry, then doubling, at most five minutes between attempts. */
+    private void fail(Due due, int status, @Nullable String error, boolean giveUp) {
+        double delaySeconds = Math.min(300.0, firstRetry.toMillis() / 1000.0 * (1L << Math.min(due.attempts(), 16)));
+        jdbc.sql(FAILED).param("status", status == 0 ? null : status).param("error", error)
+                .param("delaySeconds", delaySeconds).param("giveUp", giveUp).param("id", due.batchId()).update();
+        log.warn("Callback of batch {} to {} failed ({}){}", due.batchId(), due.url(), error, giveUp ? "; giving up" : "; will retry");
+    }
+
+    static String sign(String secret, long timestamp, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            mac.update((timestamp + ".").getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
