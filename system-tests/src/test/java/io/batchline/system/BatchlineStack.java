@@ -27,7 +27,7 @@ final class BatchlineStack implements AutoCloseable {
     private final Map<String, String> environment;
     private volatile ServiceProcess api;
     private final List<ServiceProcess> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private volatile Thread supervisor;
+    private volatile java.util.concurrent.ScheduledExecutorService supervisor;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final JsonMapper json = JsonMapper.builder().build();
 
@@ -58,20 +58,15 @@ final class BatchlineStack implements AutoCloseable {
      * {@code deploy/local/up.sh} would.
      */
     void superviseWorkers() {
-        supervisor = Thread.ofPlatform().daemon().name("worker-supervisor").start(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                for (ServiceProcess worker : workers) {
-                    if (!worker.isAlive()) {
-                        worker.start();
-                    }
-                }
-                try {
-                    Thread.sleep(300);
-                } catch (InterruptedException e) {
-                    return;
+        supervisor = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("worker-supervisor").factory());
+        supervisor.scheduleWithFixedDelay(() -> {
+            for (ServiceProcess worker : workers) {
+                if (!worker.isAlive()) {
+                    worker.start();
                 }
             }
-        });
+        }, 300, 300, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     void awaitAllHealthy() {
@@ -204,7 +199,7 @@ final class BatchlineStack implements AutoCloseable {
     @Override
     public void close() {
         if (supervisor != null) {
-            supervisor.interrupt();
+            supervisor.shutdownNow();
         }
         workers.forEach(ServiceProcess::stop);
         api.stop();

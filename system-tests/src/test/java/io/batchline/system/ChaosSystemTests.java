@@ -36,7 +36,9 @@ class ChaosSystemTests {
                 "BATCH_TEST_OPERATIONS", "true",
                 "WORKER_TEST_OPERATIONS", "true",
                 "BATCH_DISPATCH_LEASE", "5s",
-                "BATCH_DISPATCH_RECOVERY_INTERVAL", "1s")).startApi();
+                "BATCH_DISPATCH_RECOVERY_INTERVAL", "1s",
+                "BATCH_OUTBOUND_ALLOWED_HOSTS", "127.0.0.1",
+                "BATCH_CALLBACK_FIRST_RETRY", "500ms")).startApi();
         stack.startWorker();
         stack.startWorker();
         stack.superviseWorkers();
@@ -179,6 +181,44 @@ class ChaosSystemTests {
         assertThat(done.get("counts").get("succeeded").asInt()).isEqualTo(40_000);
         assertThat(done.get("dispatchedItems").asInt()).isEqualTo(40_000);
         assertNothingLostOrCountedTwice(batch, "noop");
+    }
+
+    @Test
+    void callbackOfABatchThatEndedBeforeTheApiWasKilledIsSentByTheNextApiProcess() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean receiverUp = new java.util.concurrent.atomic.AtomicBoolean(false);
+        List<String> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            if (receiverUp.get()) {
+                delivered.add(new String(body, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            exchange.sendResponseHeaders(receiverUp.get() ? 204 : 503, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+            BatchlineStack.Answer answer = stack.post("/api/batches", "application/json",
+                    "{\"operation\":\"noop\",\"options\":{\"callbackUrl\":\"" + url + "\"},\"items\":[" + noopItems(50, 0) + "]}");
+            UUID batch = UUID.fromString(answer.body().get("batchId").asString());
+            assertThat(awaitEnd(batch).get("status").asString()).isEqualTo("completed");
+            // the batch ended and its callback is owed, but the receiver is down
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> stack.get("/api/batches/" + batch).body().path("callback").path("attempts").asInt(0) >= 1);
+
+            stack.killAndRestartApi();
+            receiverUp.set(true);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> delivered.size() == 1);
+            assertThat(delivered.getFirst()).contains(batch.toString()).contains("\"completed\"");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(stack.get("/api/batches/" + batch).body().get("callback").get("deliveredAt").isNull()).isFalse());
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> delivered.size() == 1);
+        } finally {
+            receiver.stop(0);
+        }
     }
 
     @Test
