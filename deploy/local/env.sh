@@ -34,5 +34,12 @@ admin_key() {
   fi
 }
 
-# is the process in pid file $1 alive?
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# is the process in pid file $1 alive? (a killed process may linger as a zombie: that is dead)
+alive() {
+  [ -f "$1" ] || return 1
+  local pid state
+  pid=$(cat "$1")
+  kill -0 "$pid" 2>/dev/null || return 1
+  state=$(ps -o stat= -p "$pid" 2>/dev/null)
+  [ -n "$state" ] && [ "${state:0:1}" != "Z" ]
+}
