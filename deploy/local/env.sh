@@ -27,6 +27,11 @@ WORKER_JAR="$ROOT/worker-service/target/worker-service-0.1.0-SNAPSHOT-exec.jar"
 # database, C2 compiler threads and parallel GC threads compete for the same cores.
 JAVA_OPTS="${JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms256m -Xmx768m}"
 
+# N random letters and digits; every stage reads its input to the end, so no SIGPIPE under pipefail
+random_token() {
+  head -c 4096 /dev/urandom | LC_ALL=C tr -dc 'A-Za-z0-9' | cut -c "1-$1"
+}
+
 # the admin API key: BATCH_BOOTSTRAP_ADMIN_KEY if set, else the one up.sh generated
 admin_key() {
   if [ -n "${BATCH_BOOTSTRAP_ADMIN_KEY:-}" ]; then echo "$BATCH_BOOTSTRAP_ADMIN_KEY";

@@ -40,11 +40,19 @@ fi
 # the first admin key: given, or generated once per run directory and kept there
 if [ -z "${BATCH_BOOTSTRAP_ADMIN_KEY:-}" ]; then
   if [ ! -f "$RUN_DIR/admin-key" ]; then
-    (umask 077; printf 'bl_%s' "$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32)" >"$RUN_DIR/admin-key")
+    (umask 077; printf 'bl_%s' "$(random_token 32)" >"$RUN_DIR/admin-key")
   fi
   BATCH_BOOTSTRAP_ADMIN_KEY="$(cat "$RUN_DIR/admin-key")"
 fi
 export BATCH_BOOTSTRAP_ADMIN_KEY
+# the pepper of the password HMAC: generated once and kept, because logins depend on it
+if [ -z "${BATCH_SECRET_PEPPER:-}" ]; then
+  if [ ! -f "$RUN_DIR/secret-pepper" ]; then
+    (umask 077; printf '%s' "$(random_token 48)" >"$RUN_DIR/secret-pepper")
+  fi
+  BATCH_SECRET_PEPPER="$(cat "$RUN_DIR/secret-pepper")"
+fi
+export BATCH_SECRET_PEPPER
 
 start() { # name jar port
   local name="$1" jar="$2" port="$3"

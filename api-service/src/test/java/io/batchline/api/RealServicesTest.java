@@ -28,6 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "batch.security.bootstrap-admin-key=" + RealServicesTest.ADMIN_KEY,
         "management.server.port=0",
+        "batch.secret-pepper=test-pepper-0123456789abcdef",
         "batch.max-items=200",
         "batch.max-item-bytes=2KB",
         "batch.max-body-bytes=64KB",

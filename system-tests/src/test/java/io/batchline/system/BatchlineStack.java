@@ -37,6 +37,7 @@ final class BatchlineStack implements AutoCloseable {
     BatchlineStack(Map<String, String> extraEnvironment) {
         environment = new HashMap<>(TestServices.get().environment());
         environment.put("BATCH_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY);
+        environment.put("BATCH_SECRET_PEPPER", "system-test-pepper-" + java.util.UUID.randomUUID());
         environment.putAll(extraEnvironment);
         api = new ServiceProcess("api", "batchline.api.jar", environment);
     }

@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One submission being received: header fields as they arrive and items one at a time.
@@ -46,10 +47,12 @@ final class BatchDraft implements AutoCloseable {
     private int items;
 
     private final OutboundPolicy outbound;
+    private final SecretFields secrets;
 
     BatchDraft(UUID batchId, Connection connection, ItemValidator validator, SubmissionLimits limits, Caller caller,
-               OutboundPolicy outbound) {
+               OutboundPolicy outbound, SecretFields secrets) {
         this.outbound = outbound;
+        this.secrets = secrets;
         this.caller = caller;
         this.creator = caller.tenant();
         this.batchId = batchId;
@@ -160,6 +163,9 @@ final class BatchDraft implements AutoCloseable {
             return;
         }
         if (invalidItems == 0) {
+            if (item instanceof ObjectNode object && secrets.protect(requireOperation(), object)) {
+                json = ItemValidator.STRICT.writeValueAsBytes(object);
+            }
             try {
                 copy().write(index, checked.payload() == null ? null : checked.payload().itemKey(), json);
             } catch (SQLException e) {

@@ -48,11 +48,14 @@ public class BatchSubmission {
     private final IdempotencyKeys idempotencyKeys;
     private final SubmissionRateLimit rateLimit;
     private final OutboundPolicy outbound;
+    private final SecretFields secrets;
 
     BatchSubmission(DataSource dataSource, JdbcClient jdbc, TransactionTemplate transaction, ItemValidator validator,
                     SubmissionLimits limits, ItemDispatcher dispatcher, MeterRegistry meters, AuditTrail audit,
-                    IdempotencyKeys idempotencyKeys, SubmissionRateLimit rateLimit, OutboundPolicy outbound) {
+                    IdempotencyKeys idempotencyKeys, SubmissionRateLimit rateLimit, OutboundPolicy outbound,
+                    SecretFields secrets) {
         this.outbound = outbound;
+        this.secrets = secrets;
         this.rateLimit = rateLimit;
         this.audit = audit;
         this.idempotencyKeys = idempotencyKeys;
@@ -110,7 +113,7 @@ public class BatchSubmission {
                            @Nullable HashingStream body) {
         return transaction.execute(status -> {
             Connection connection = DataSourceUtils.getConnection(dataSource);
-            try (BatchDraft draft = new BatchDraft(batchId, connection, validator, limits, caller, outbound)) {
+            try (BatchDraft draft = new BatchDraft(batchId, connection, validator, limits, caller, outbound, secrets)) {
                 source.accept(draft);
                 int total = draft.finish();
                 rateLimit.acquireItems(caller, total);
