@@ -51,6 +51,10 @@ class CallbackSender {
               FROM batches b JOIN tenants t ON t.id = b.creator
              WHERE b.id = :id
             """;
+    static final String ATTEMPT = """
+            INSERT INTO callback_attempts (batch_id, attempt, status, error) VALUES (:id, :attempt, :status, :error)
+            ON CONFLICT DO NOTHING
+            """;
     static final String DELIVERED = """
             UPDATE callback_outbox SET delivered_at = now(), attempts = attempts + 1, last_status = :status, last_error = NULL
              WHERE batch_id = :id
@@ -137,6 +141,7 @@ class CallbackSender {
             status = response.statusCode();
             if (status >= 200 && status < 300) {
                 jdbc.sql(DELIVERED).param("status", status).param("id", due.batchId()).update();
+                recordAttempt(due, status, null);
                 log.info("Callback of batch {} delivered to {} ({})", due.batchId(), due.url(), status);
                 return;
             }
@@ -151,8 +156,14 @@ class CallbackSender {
         fail(due, status, error, giveUp);
     }
 
+    private void recordAttempt(Due due, int status, @Nullable String error) {
+        jdbc.sql(ATTEMPT).param("id", due.batchId()).param("attempt", due.attempts() + 1)
+                .param("status", status == 0 ? null : status).param("error", error).update();
+    }
+
     /** Backoff: first-retry, then doubling, at most five minutes between attempts. */
     private void fail(Due due, int status, @Nullable String error, boolean giveUp) {
+        recordAttempt(due, status, error);
         double delaySeconds = Math.min(300.0, firstRetry.toMillis() / 1000.0 * (1L << Math.min(due.attempts(), 16)));
         jdbc.sql(FAILED).param("status", status == 0 ? null : status).param("error", error)
                 .param("delaySeconds", delaySeconds).param("giveUp", giveUp).param("id", due.batchId()).update();

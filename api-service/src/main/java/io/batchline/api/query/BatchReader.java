@@ -65,9 +65,25 @@ class BatchReader {
         this.json = json;
     }
 
+    static final String CALLBACK_HISTORY = """
+            SELECT attempt, at, status, error FROM callback_attempts WHERE batch_id = :id ORDER BY attempt DESC LIMIT 20
+            """;
+
+    /** One batch, with the history of its callback's delivery attempts (lists show only the summary). */
     Optional<BatchView> batch(UUID id) {
         Instant now = Instant.now();
-        return jdbc.sql(ONE_BATCH).param("id", id).query((rs, n) -> toView(rs, now)).optional();
+        return jdbc.sql(ONE_BATCH).param("id", id).query((rs, n) -> toView(rs, now)).optional().map(view -> {
+            if (view.callback() == null) {
+                return view;
+            }
+            List<BatchView.CallbackAttempt> history = jdbc.sql(CALLBACK_HISTORY).param("id", id)
+                    .query((rs, n) -> new BatchView.CallbackAttempt(rs.getInt(1), rs.getTimestamp(2).toInstant(),
+                            (Integer) rs.getObject(3), rs.getString(4)))
+                    .list();
+            BatchView.Callback c = view.callback();
+            return view.withCallback(new BatchView.Callback(c.attempts(), c.lastStatus(), c.lastError(), c.deliveredAt(),
+                    c.gaveUpAt(), history));
+        });
     }
 
     Optional<String> creatorOf(UUID id) {
@@ -144,7 +160,7 @@ class BatchReader {
                 json.readTree(rs.getString("options")), jsonOrNull(rs.getString("metadata")), now,
                 rs.getString("callback_url") == null ? null : new BatchView.Callback(rs.getInt("callback_attempts"),
                         (Integer) rs.getObject("callback_status"), rs.getString("callback_error"),
-                        instant(rs, "callback_delivered_at"), instant(rs, "callback_gave_up_at")));
+                        instant(rs, "callback_delivered_at"), instant(rs, "callback_gave_up_at"), List.of()));
     }
 
     private @Nullable JsonNode jsonOrNull(@Nullable String text) {

@@ -35,10 +35,20 @@ record BatchView(
 
     /** Where the completion callback stands: attempts so far and the last outcome. */
     record Callback(int attempts, @Nullable Integer lastStatus, @Nullable String lastError,
-                    @Nullable Instant deliveredAt, @Nullable Instant gaveUpAt) {
+                    @Nullable Instant deliveredAt, @Nullable Instant gaveUpAt, java.util.List<CallbackAttempt> history) {
+    }
+
+    /** One delivery attempt: when, and what the receiver answered (or why it could not). */
+    record CallbackAttempt(int attempt, Instant at, @Nullable Integer status, @Nullable String error) {
     }
 
     record Counts(int pending, int succeeded, int failed, int cancelled, @JsonProperty("timed_out") int timedOut) {
+    }
+
+    BatchView withCallback(Callback replacement) {
+        return new BatchView(batchId, operation, creator, status, statusReason, totalItems, counts, successCount,
+                failureCount, dispatchedItems, percent, itemsPerSecond, etaSeconds, createdAt, startedAt, completedAt,
+                durationMs, deadline, options, metadata, replacement, links);
     }
 
     /** Derives progress and speed from the stored counters at {@code now}. */

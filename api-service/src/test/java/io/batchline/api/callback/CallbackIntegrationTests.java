@@ -107,6 +107,7 @@ class CallbackIntegrationTests extends RealServicesTest {
             JsonNode state = view.get("callback");
             assertThat(state.get("attempts").asInt()).isEqualTo(4);
             assertThat(state.get("deliveredAt").isNull()).isFalse();
+            assertThat(state.get("history").valueStream().map(a -> a.get("status").asInt())).containsExactly(204, 503, 503, 503);
         });
     }
 
