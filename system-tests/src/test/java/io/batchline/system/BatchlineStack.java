@@ -103,6 +103,25 @@ final class BatchlineStack implements AutoCloseable {
         return send(HttpRequest.newBuilder(URI.create(api.url(path))).header("Authorization", "Bearer " + ADMIN_KEY).GET());
     }
 
+    /** What a worker's own Prometheus counter says it completed successfully for an operation. */
+    double succeededItems(ServiceProcess worker, String operation) {
+        HttpResponse<String> response;
+        try {
+            response = http.send(HttpRequest.newBuilder(URI.create(worker.managementUrl("/actuator/prometheus"))).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return response.body().lines()
+                .filter(line -> line.startsWith("batchline_worker_items_total{") && line.contains("operation=\"" + operation + "\"")
+                        && line.contains("status=\"succeeded\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
     /** The API's health, from its management port. */
     int apiHealthStatus() {
         return send(HttpRequest.newBuilder(URI.create(api.managementUrl("/actuator/health"))).GET()).status();

@@ -197,7 +197,8 @@ public class ItemDispatcher implements DisposableBean {
                 .param("id", batchId).param("owner", owner)
                 .update();
         if (updated == 0) {
-            log.warn("Lost the dispatch lease of batch {} at item {}; another instance goes on", batchId, watermark);
+            // the batch was stopped (cancel, deadline, fail-fast) or another instance took the lease over
+            log.info("Stopped dispatching batch {} at item {}: it has ended or another instance holds its lease", batchId, watermark);
         }
         return updated == 1;
     }

@@ -38,6 +38,8 @@ public class SubmissionRateLimit implements org.springframework.beans.factory.Di
     private final Settings settings;
     private final ProxyManager<String> buckets;
     private final com.zaxxer.hikari.HikariDataSource pool;
+    private final BucketConfiguration requestsPerSecond;
+    private final BucketConfiguration itemsPerMinute;
 
     /**
      * The buckets get a small pool of their own: the items are counted inside the submission
@@ -46,6 +48,8 @@ public class SubmissionRateLimit implements org.springframework.beans.factory.Di
      */
     SubmissionRateLimit(Settings settings, DataSourceProperties database) {
         this.settings = settings;
+        this.requestsPerSecond = perPeriod(settings.requestsPerSecond(), Duration.ofSeconds(1));
+        this.itemsPerMinute = perPeriod(settings.itemsPerMinute(), Duration.ofMinutes(1));
         this.pool = database.initializeDataSourceBuilder().type(com.zaxxer.hikari.HikariDataSource.class).build();
         pool.setPoolName("tenant-rate-limits");
         pool.setMaximumPoolSize(4);
@@ -63,21 +67,23 @@ public class SubmissionRateLimit implements org.springframework.beans.factory.Di
 
     /** One more submission request of this caller, or a 429. */
     public void acquireRequest(Caller caller) {
-        take(caller, "requests", 1, settings.requestsPerSecond(), Duration.ofSeconds(1), "submissions per second");
+        take(caller, "requests", 1, settings.requestsPerSecond(), requestsPerSecond, Duration.ofSeconds(1), "submissions per second");
     }
 
     /** The items of a batch being submitted, or a 429. */
     public void acquireItems(Caller caller, int items) {
-        take(caller, "items", items, settings.itemsPerMinute(), Duration.ofMinutes(1), "items per minute");
+        take(caller, "items", items, settings.itemsPerMinute(), itemsPerMinute, Duration.ofMinutes(1), "items per minute");
     }
 
-    private void take(Caller caller, String kind, long tokens, long limit, Duration period, String what) {
+    private static BucketConfiguration perPeriod(long limit, Duration period) {
+        return BucketConfiguration.builder().addLimit(bandwidth -> bandwidth.capacity(limit).refillGreedy(limit, period)).build();
+    }
+
+    private void take(Caller caller, String kind, long tokens, long limit, BucketConfiguration configuration, Duration period,
+                      String what) {
         if (caller.isAdmin()) {
             return;
         }
-        BucketConfiguration configuration = BucketConfiguration.builder()
-                .addLimit(bandwidth -> bandwidth.capacity(limit).refillGreedy(limit, period))
-                .build();
         if (tokens > limit) {
             throw tooMany(caller, limit, what, period.toSeconds());
         }

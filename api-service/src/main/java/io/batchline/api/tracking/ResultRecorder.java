@@ -122,9 +122,12 @@ class ResultRecorder {
                 .forEach(change -> callbacks.batchEnded(change.batchId()));
         UUID[] touched = changes.stream().map(BatchChange::batchId).toArray(UUID[]::new);
         if (touched.length > 0) {
-            jdbc.sql(TRIPPED).params(List.<Object>of(SqlArrays.of("uuid", touched)))
-                    .query((rs, row) -> stopper.stop(rs.getObject(1, UUID.class), BatchStatus.FAILED, rs.getString(2)))
+            record Tripped(UUID batchId, String reason) {
+            }
+            List<Tripped> tripped = jdbc.sql(TRIPPED).params(List.<Object>of(SqlArrays.of("uuid", touched)))
+                    .query((rs, row) -> new Tripped(rs.getObject(1, UUID.class), rs.getString(2)))
                     .list();
+            tripped.forEach(t -> stopper.stop(t.batchId(), BatchStatus.FAILED, t.reason()));
         }
         return changes;
     }
