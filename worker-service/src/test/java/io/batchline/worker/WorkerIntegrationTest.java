@@ -2,6 +2,7 @@ package io.batchline.worker;
 
 import static org.awaitility.Awaitility.await;
 
+import io.batchline.model.messaging.ItemHeaders;
 import io.batchline.model.messaging.ItemResult;
 import io.batchline.model.messaging.ItemResults;
 import io.batchline.model.messaging.Topology;
@@ -49,32 +50,60 @@ public abstract class WorkerIntegrationTest {
     @Autowired
     protected JsonMapper json;
 
+    /**
+     * The part of the API's {@code batches} table a worker reads (is a batch round stopping?).
+     * The API's migrations own the real one; the worker's tests run without the API.
+     */
+    @org.junit.jupiter.api.BeforeAll
+    static void batchesTable() throws Exception {
+        try (var connection = TestServices.get().openConnection(); var statement = connection.createStatement()) {
+            statement.execute("""
+                    CREATE TABLE IF NOT EXISTS batches (id uuid PRIMARY KEY, round int NOT NULL DEFAULT 0,
+                        status text NOT NULL, stop_status text, status_reason text)""");
+        }
+    }
+
     protected void publishItem(String operation, UUID batchId, int seq, int attempt, String body) {
         publishItem(operation, batchId, seq, attempt, attempt, body);
     }
 
     protected void publishItem(String operation, UUID batchId, int seq, int attempt, int maxAttempts, String body) {
+        publishItem(operation, new ItemHeaders(batchId, seq, 0, attempt, maxAttempts, operation), body);
+    }
+
+    protected void publishItem(String operation, ItemHeaders item, String body) {
         MessageProperties properties = new MessageProperties();
-        properties.setHeader(Topology.HEADER_MAX_ATTEMPTS, maxAttempts);
         properties.setContentType("application/json");
-        properties.setHeader(Topology.HEADER_BATCH_ID, batchId.toString());
-        properties.setHeader(Topology.HEADER_ITEM_SEQ, seq);
-        properties.setHeader(Topology.HEADER_ATTEMPT, attempt);
-        properties.setMessageId(Topology.messageId(batchId, seq, attempt));
+        properties.setMessageId(item.messageId());
+        item.toMap().forEach(properties::setHeader);
         rabbit.send(Topology.ITEMS_EXCHANGE, operation, new Message(body.getBytes(), properties));
+    }
+
+    /** Asserts that no result of the batch arrives for a while (Awaitility's {@code during}). */
+    protected void assertNoResults(UUID batchId, Duration during) {
+        await().during(during).atMost(during.plusSeconds(5)).until(() -> awaitResultsNow(batchId).isEmpty());
+    }
+
+    private List<ItemResult> awaitResultsNow(UUID batchId) {
+        drainResults();
+        return RESULTS.getOrDefault(batchId, List.of());
+    }
+
+    private void drainResults() {
+        Message message;
+        while ((message = rabbit.receive(Topology.RESULTS_QUEUE)) != null) {
+            for (ItemResult result : json.readValue(message.getBody(), ItemResults.class).results()) {
+                RESULTS.computeIfAbsent(result.batchId(), id -> java.util.Collections.synchronizedList(new ArrayList<>())).add(result);
+            }
+        }
     }
 
     /** Waits for {@code expected} results of the batch and returns them ordered by seq, then attempt. */
     protected List<ItemResult> awaitResults(UUID batchId, int expected) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            Message message;
-            while ((message = rabbit.receive(Topology.RESULTS_QUEUE)) != null) {
-                for (ItemResult result : json.readValue(message.getBody(), ItemResults.class).results()) {
-                    RESULTS.computeIfAbsent(result.batchId(), id -> java.util.Collections.synchronizedList(new ArrayList<>())).add(result);
-                }
-            }
-            return RESULTS.getOrDefault(batchId, List.of()).size() >= expected;
-        });
+        if (expected < 1) {
+            throw new IllegalArgumentException("to check that nothing arrives, use assertNoResults");
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> awaitResultsNow(batchId).size() >= expected);
         List<ItemResult> results = new ArrayList<>(RESULTS.getOrDefault(batchId, List.of()));
         results.sort(java.util.Comparator.comparingInt(ItemResult::seq).thenComparingInt(ItemResult::attempt));
         return results;

@@ -60,11 +60,17 @@ class BatchControl {
             String status = jdbc.sql("SELECT status FROM batches WHERE id = :id").param("id", batchId)
                     .query(String.class).optional()
                     .orElseThrow(() -> BatchRejected.notFound("batch " + batchId));
+            if (BatchStatus.fromWireName(status) == BatchStatus.STOPPING) {
+                throw new BatchRejected(HttpStatus.CONFLICT, "batch-stopping", "Batch already stopping",
+                        "batch " + batchId + " is already stopping; it ends once its running items have finished",
+                        Map.of("status", status));
+            }
             throw new BatchRejected(HttpStatus.CONFLICT, "batch-ended", "Batch already ended",
                     "batch " + batchId + " has already ended as " + status, Map.of("status", status));
         }
-        return ResponseEntity.accepted().body(Map.of("batchId", batchId, "status", "cancelled",
-                "links", Map.of("self", "/api/batches/" + batchId)));
+        // stopping: items not yet started end cancelled at once, running ones finish first
+        return ResponseEntity.accepted().body(Map.of("batchId", batchId, "status", BatchStatus.STOPPING.wireName(),
+                "stoppingAs", BatchStatus.CANCELLED.wireName(), "links", Map.of("self", "/api/batches/" + batchId)));
     }
 
     @PostMapping("/retry")

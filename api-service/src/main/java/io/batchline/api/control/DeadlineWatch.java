@@ -1,5 +1,6 @@
 package io.batchline.api.control;
 
+import io.batchline.api.support.StatusSql;
 import io.batchline.model.status.BatchStatus;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -9,8 +10,8 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Times out batches whose deadline ({@code options.timeoutSeconds}) has passed: their
- * unfinished items end {@code timed_out}. Any API instance may do it; the stop is a
+ * Times out batches whose deadline ({@code options.timeoutSeconds}) has passed: they stop
+ * towards {@code timed_out}, and their items that had not started end {@code timed_out}. Any API instance may do it; the stop is a
  * conditional update, so two instances never stop a batch twice.
  */
 @Component
@@ -18,11 +19,11 @@ class DeadlineWatch {
 
     private static final Logger log = LoggerFactory.getLogger(DeadlineWatch.class);
 
-    static final String EXPIRED = """
+    static final String EXPIRED = StatusSql.render("""
             SELECT id FROM batches
-             WHERE deadline IS NOT NULL AND deadline < now() AND status IN ('pending', 'processing')
+             WHERE deadline IS NOT NULL AND deadline < now() AND status IN ({STOPPABLE})
              ORDER BY deadline LIMIT 100
-            """;
+            """);
 
     private final JdbcClient jdbc;
     private final BatchStopper stopper;

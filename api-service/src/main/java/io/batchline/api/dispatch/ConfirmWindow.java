@@ -12,7 +12,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Tracks the publisher confirms of one dispatch run on one channel. Items are published in
  * sequence order, so every item below the lowest still-unconfirmed one is safely in the
  * broker: that is the watermark that may be stored. At most {@code size} messages are in
- * flight; a nack fails the run (it is resumed from the stored watermark).
+ * flight; a nack fails the run (it is resumed from the stored watermark), and the nacked
+ * item stays below the watermark for good, whatever confirms arrive after it.
  */
 final class ConfirmWindow implements ConfirmListener {
 
@@ -21,7 +22,8 @@ final class ConfirmWindow implements ConfirmListener {
     private final int size;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private volatile boolean nacked;
+    /** the lowest item seq the broker refused, or MAX_VALUE */
+    private volatile int lowestNacked = Integer.MAX_VALUE;
 
     ConfirmWindow(int size) {
         this.size = size;
@@ -45,10 +47,16 @@ final class ConfirmWindow implements ConfirmListener {
         awaitAtMost(0, timeoutMillis);
     }
 
-    /** The lowest item seq not yet confirmed, or {@code nextUnpublished} when all are. */
+    /**
+     * The lowest item seq not confirmed (still unconfirmed, or refused), or
+     * {@code nextUnpublished} when all are. A nack only ever lowers it: the refused item is
+     * kept below the watermark even though it leaves the unconfirmed set.
+     */
     int watermark(int nextUnpublished) {
+        int nackedBelow = lowestNacked;
         var first = unconfirmed.firstEntry();
-        return first == null ? nextUnpublished : first.getValue();
+        int unconfirmedBelow = first == null ? nextUnpublished : first.getValue();
+        return Math.min(Math.min(unconfirmedBelow, nackedBelow), nextUnpublished);
     }
 
     private void awaitAtMost(int outstanding, long timeoutMillis) throws TimeoutException, InterruptedException {
@@ -70,7 +78,7 @@ final class ConfirmWindow implements ConfirmListener {
     }
 
     private void failIfNacked() {
-        if (nacked) {
+        if (lowestNacked != Integer.MAX_VALUE) {
             throw new IllegalStateException("the broker refused (nacked) a published item");
         }
     }
@@ -82,7 +90,14 @@ final class ConfirmWindow implements ConfirmListener {
 
     @Override
     public void handleNack(long deliveryTag, boolean multiple) {
-        nacked = true;
+        // remember the refused items before they leave the unconfirmed set, so a watermark
+        // taken at any moment after this never passes them
+        var refused = multiple ? unconfirmed.headMap(deliveryTag, true).values() : java.util.Optional
+                .ofNullable(unconfirmed.get(deliveryTag)).stream().toList();
+        int lowest = refused.stream().mapToInt(Integer::intValue).min().orElse(Integer.MAX_VALUE);
+        synchronized (this) {
+            lowestNacked = Math.min(lowestNacked, lowest == Integer.MAX_VALUE ? Integer.MIN_VALUE : lowest);
+        }
         settle(deliveryTag, multiple);
     }
 

@@ -2,13 +2,17 @@ package io.batchline.api.dispatch;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
+import io.batchline.api.callback.CallbackOutbox;
+import io.batchline.api.support.StatusSql;
+import io.batchline.model.messaging.ItemHeaders;
 import io.batchline.model.messaging.Topology;
+import io.batchline.model.status.BatchStatus;
+import io.batchline.model.status.StopOutcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -16,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -23,12 +28,19 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Publishes a stored batch's items, one persistent message each, with publisher confirms
- * and a sliding window of unconfirmed messages; the batch's {@code dispatched} watermark
- * only ever moves over confirmed items. A crash re-publishes at most the items between
- * the stored watermark and the crash, which the tracker counts once anyway.
+ * and a sliding window of unconfirmed messages. Two marks on the batch row say how far it
+ * got: {@code published_below} is stored <em>before</em> a chunk is published (no item at
+ * or above it was ever published in this round), {@code dispatched} only ever moves over
+ * confirmed items. A crash re-publishes at most the items between the two, which the
+ * tracker counts once anyway.
+ *
+ * <p>A batch that is stopping is finished here too: the items it may have published are
+ * (re-)published, so workers report them with the stop's outcome, and the items it never
+ * published end at once.
  *
  * <p>Only the instance holding a batch's lease dispatches it; the lease is renewed with
  * every chunk. A periodic scan picks up batches whose dispatch stopped (instance killed,
@@ -39,61 +51,107 @@ public class ItemDispatcher implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(ItemDispatcher.class);
 
-    static final String CLAIM = """
+    static final String CLAIM = StatusSql.render("""
             UPDATE batches
                SET dispatch_owner = :owner,
                    dispatch_lease_until = now() + make_interval(secs => :leaseSeconds),
                    status = CASE WHEN status = 'pending' THEN 'processing' ELSE status END,
-                   started_at = coalesce(started_at, now())
+                   started_at = coalesce(started_at, now()),
+                   last_progress_at = now()
              WHERE id = :id
                AND dispatched < total
-               AND status IN ('pending', 'processing')
+               AND status IN ({ACTIVE})
                AND (dispatch_lease_until IS NULL OR dispatch_lease_until < now() OR dispatch_owner = :owner)
-            RETURNING operation, dispatched, total, round, coalesce((options->>'maxAttempts')::int, 5)
-            """;
+            RETURNING operation, dispatched, published_below, total, round, coalesce((options->>'maxAttempts')::int, 5),
+                      status, stop_status, status_reason
+            """);
     static final String NEXT_ITEMS = """
             SELECT seq, attempts, payload::text FROM batch_items
-             WHERE batch_id = :id AND seq >= :from AND round = :round AND status = 'pending'
+             WHERE batch_id = :id AND seq >= :from AND seq < :below AND round = :round AND status = 'pending'
              ORDER BY seq
              LIMIT :limit
             """;
-    static final String ADVANCE = """
+    /**
+     * Stored before a chunk is published; fails once the batch stops, the lease is lost or
+     * a new retry round began (a run only ever publishes its own round).
+     */
+    static final String ADVANCE = StatusSql.render("""
             UPDATE batches
-               SET dispatched = :dispatched,
-                   dispatch_lease_until = now() + make_interval(secs => :leaseSeconds)
-             WHERE id = :id AND dispatch_owner = :owner AND status IN ('pending', 'processing')
+               SET dispatched = :dispatched, published_below = greatest(published_below, :below),
+                   dispatch_lease_until = now() + make_interval(secs => :leaseSeconds),
+                   last_progress_at = now()
+             WHERE id = :id AND dispatch_owner = :owner AND round = :round AND status IN ({STOPPABLE})
+            """);
+    static final String OWNED_STOP = """
+            SELECT published_below, stop_status, status_reason FROM batches
+             WHERE id = :id AND dispatch_owner = :owner AND round = :round AND status = 'stopping'
+            """;
+    /**
+     * The end of a stop's dispatch: items at or above {@code published_below} were never
+     * published, so nothing can report them; they end with the stop's outcome now. If no
+     * item is left in flight the batch takes its terminal status in the same statement.
+     */
+    static final String END_UNPUBLISHED = """
+            WITH ended AS (
+                UPDATE batch_items
+                   SET status = :itemStatus, error_code = :code, error_message = :reason, finished_at = now()
+                 WHERE batch_id = :id AND round = :round AND status = 'pending' AND seq >= :below
+                RETURNING 1
+            ), n AS (SELECT count(*) AS ended FROM ended)
+            UPDATE batches b
+               SET cancelled = b.cancelled + CASE WHEN :itemStatus = 'cancelled' THEN n.ended ELSE 0 END,
+                   timed_out = b.timed_out + CASE WHEN :itemStatus = 'timed_out' THEN n.ended ELSE 0 END,
+                   dispatched = b.total, dispatch_owner = NULL, dispatch_lease_until = NULL, last_progress_at = now(),
+                   status = CASE WHEN b.succeeded + b.failed + b.cancelled + b.timed_out + n.ended = b.total
+                                 THEN b.stop_status ELSE b.status END,
+                   completed_at = CASE WHEN b.succeeded + b.failed + b.cancelled + b.timed_out + n.ended = b.total
+                                       THEN now() ELSE b.completed_at END
+              FROM n
+             WHERE b.id = :id AND b.status = 'stopping' AND b.dispatch_owner = :owner AND b.round = :round
+            RETURNING b.status, n.ended
             """;
     static final String RELEASE = """
             UPDATE batches SET dispatch_owner = NULL, dispatch_lease_until = NULL
              WHERE id = :id AND dispatch_owner = :owner
             """;
-    static final String UNFINISHED = """
+    static final String UNFINISHED = StatusSql.render("""
             SELECT id FROM batches
-             WHERE dispatched < total AND status IN ('pending', 'processing')
+             WHERE dispatched < total AND status IN ({ACTIVE})
                AND (dispatch_lease_until IS NULL OR dispatch_lease_until < now())
              ORDER BY created_at
              LIMIT 100
-            """;
+            """);
 
     private final JdbcClient jdbc;
     private final RabbitTemplate rabbit;
     private final DispatchSettings settings;
     private final ExecutorService pool;
     private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
+    private final Set<UUID> askedAgain = ConcurrentHashMap.newKeySet();
     private final String owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
     private final MeterRegistry meters;
+    private final CallbackOutbox callbacks;
+    private final TransactionTemplate transaction;
 
-    ItemDispatcher(JdbcClient jdbc, RabbitTemplate rabbit, DispatchSettings settings, MeterRegistry meters) {
+    ItemDispatcher(JdbcClient jdbc, RabbitTemplate rabbit, DispatchSettings settings, MeterRegistry meters,
+                   CallbackOutbox callbacks, TransactionTemplate transaction) {
         this.jdbc = jdbc;
         this.rabbit = rabbit;
         this.settings = settings;
         this.meters = meters;
+        this.callbacks = callbacks;
+        this.transaction = transaction;
         this.pool = Executors.newFixedThreadPool(settings.threads(), Thread.ofPlatform().name("dispatch-", 0).factory());
     }
 
-    /** Starts dispatching the batch in the background unless this instance already is. */
+    /** Starts dispatching (or finishing the stop of) the batch in the background unless this instance already is. */
     public void dispatchSoon(UUID batchId) {
-        if (inFlight.add(batchId)) {
+        if (!inFlight.add(batchId)) {
+            // a run is going on (perhaps of the previous round, or before a stop): go again after it
+            askedAgain.add(batchId);
+            return;
+        }
+        try {
             pool.execute(() -> {
                 try {
                     dispatch(batchId);
@@ -101,8 +159,13 @@ public class ItemDispatcher implements DisposableBean {
                     log.warn("Dispatch of batch {} stopped, it will be resumed: {}", batchId, e.getMessage());
                 } finally {
                     inFlight.remove(batchId);
+                    if (askedAgain.remove(batchId)) {
+                        dispatchSoon(batchId);
+                    }
                 }
             });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            inFlight.remove(batchId);
         }
     }
 
@@ -116,7 +179,12 @@ public class ItemDispatcher implements DisposableBean {
         }
     }
 
-    private record Claim(String operation, int dispatched, int total, int round, int maxAttempts) {
+    private record Claim(String operation, int dispatched, int publishedBelow, int total, int round, int maxAttempts,
+                         BatchStatus status, @Nullable Stop stop) {
+    }
+
+    /** A stop in progress: the status it ends the batch in, and why. */
+    private record Stop(int publishedBelow, BatchStatus target, String reason) {
     }
 
     /** An item to publish; {@code attempts} is how often it was tried in earlier rounds. */
@@ -126,14 +194,20 @@ public class ItemDispatcher implements DisposableBean {
     void dispatch(UUID batchId) {
         Optional<Claim> claim = jdbc.sql(CLAIM)
                 .param("owner", owner).param("leaseSeconds", settings.lease().toSeconds()).param("id", batchId)
-                .query((rs, n) -> new Claim(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getInt(5)))
+                .query((rs, n) -> {
+                    BatchStatus status = BatchStatus.fromWireName(rs.getString(7));
+                    Stop stop = status == BatchStatus.STOPPING
+                            ? new Stop(rs.getInt(3), BatchStatus.fromWireName(rs.getString(8)), rs.getString(9)) : null;
+                    return new Claim(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getInt(6),
+                            status, stop);
+                })
                 .optional();
         if (claim.isEmpty()) {
             return;
         }
         try {
             rabbit.execute(channel -> {
-                publishAll(channel, batchId, claim.get());
+                new Run(channel, batchId, claim.get()).go();
                 return null;
             });
         } finally {
@@ -141,86 +215,159 @@ public class ItemDispatcher implements DisposableBean {
         }
     }
 
-    /**
-     * Reads the batch's undispatched items chunk by chunk and publishes them without
-     * stopping for confirms; after each chunk the watermark moves to the lowest item the
-     * broker has not confirmed yet.
-     */
-    private void publishAll(Channel channel, UUID batchId, Claim claim) throws Exception {
-        String operation = claim.operation();
-        Counter publishedItems = meters.counter("batchline.items.dispatched", "operation", operation);
-        ConfirmWindow window = new ConfirmWindow(settings.confirmWindow());
-        channel.addConfirmListener(window);
-        long timeout = settings.confirmTimeout().toMillis();
-        int next = claim.dispatched();
-        int stored = next;
-        try {
+    /** One dispatch run of one batch on one confirm-mode channel. */
+    private final class Run {
+
+        private final Channel channel;
+        private final UUID batchId;
+        private final Claim claim;
+        private final ConfirmWindow window;
+        private final Counter publishedItems;
+        private final long timeout = settings.confirmTimeout().toMillis();
+
+        Run(Channel channel, UUID batchId, Claim claim) {
+            this.channel = channel;
+            this.batchId = batchId;
+            this.claim = claim;
+            this.window = new ConfirmWindow(settings.confirmWindow());
+            this.publishedItems = meters.counter("batchline.items.dispatched", "operation", claim.operation());
+        }
+
+        void go() throws Exception {
+            channel.addConfirmListener(window);
+            try {
+                if (claim.stop() != null) {
+                    // a stop found this batch undispatched: what may have been published before
+                    // (a crashed run) goes out again so that workers report it, the rest ends now
+                    publish(claim.dispatched(), claim.stop().publishedBelow());
+                    endUnpublished(claim.stop());
+                } else {
+                    publishAll();
+                }
+            } finally {
+                channel.removeConfirmListener(window);
+            }
+        }
+
+        /**
+         * Reads the batch's undispatched items chunk by chunk and publishes them without
+         * stopping for confirms. Before each chunk the confirmed watermark and the chunk's
+         * upper end are stored; if that fails, the batch was stopped (or the lease lost).
+         */
+        private void publishAll() throws Exception {
+            int next = claim.dispatched();
             while (true) {
-                List<Row> rows = jdbc.sql(NEXT_ITEMS)
-                        .param("id", batchId).param("from", next).param("round", claim.round())
-                        .param("limit", settings.chunkSize())
-                        .query((rs, n) -> new Row(rs.getInt(1), rs.getInt(2), rs.getString(3)))
-                        .list();
+                List<Row> rows = rows(next, claim.total());
                 if (rows.isEmpty()) {
                     break;
                 }
-                for (Row row : rows) {
-                    window.publishing(channel.getNextPublishSeqNo(), row.seq());
-                    channel.basicPublish(Topology.ITEMS_EXCHANGE, operation, false,
-                            properties(batchId, row, claim), row.payload().getBytes(StandardCharsets.UTF_8));
-                    window.awaitRoom(timeout);
+                int below = rows.getLast().seq() + 1;
+                if (!advance(window.watermark(next), below)) {
+                    stoppedMidway();
+                    return;
                 }
-                publishedItems.increment(rows.size());
-                next = rows.getLast().seq() + 1;
-                int confirmed = window.watermark(next);
-                if (confirmed > stored) {
-                    if (!advance(batchId, confirmed)) {
-                        return;
-                    }
-                    stored = confirmed;
-                }
+                send(rows);
+                next = below;
             }
             window.drain(timeout);
             // every item of this round is confirmed: the watermark covers the whole batch
-            if (!advance(batchId, claim.total())) {
+            if (!advance(claim.total(), claim.total())) {
+                stoppedMidway();
                 return;
             }
-            log.info("Dispatched batch {} ({} items, operation {})", batchId, claim.total(), operation);
-        } finally {
-            channel.removeConfirmListener(window);
+            log.info("Dispatched batch {} ({} items, operation {})", batchId, claim.total(), claim.operation());
         }
-    }
 
-    private boolean advance(UUID batchId, int watermark) {
-        int updated = jdbc.sql(ADVANCE)
-                .param("dispatched", watermark).param("leaseSeconds", settings.lease().toSeconds())
-                .param("id", batchId).param("owner", owner)
-                .update();
-        if (updated == 0) {
-            // the batch was stopped (cancel, deadline, fail-fast) or another instance took the lease over
-            log.info("Stopped dispatching batch {} at item {}: it has ended or another instance holds its lease", batchId, watermark);
+        /** The batch began stopping while this run published it: finish the stop if the lease is still ours. */
+        private void stoppedMidway() throws Exception {
+            Optional<Stop> stop = jdbc.sql(OWNED_STOP).param("id", batchId).param("owner", owner).param("round", claim.round())
+                    .query((rs, n) -> new Stop(rs.getInt(1), BatchStatus.fromWireName(rs.getString(2)), rs.getString(3)))
+                    .optional();
+            if (stop.isEmpty()) {
+                log.info("Stopped dispatching batch {}: it has ended or another instance holds its lease", batchId);
+                return;
+            }
+            // everything this run published lies below published_below; once confirmed, workers report it
+            window.drain(timeout);
+            endUnpublished(stop.get());
         }
-        return updated == 1;
-    }
 
-    /**
-     * Attempts count across retry rounds (so message ids stay unique); the cap travels as an
-     * absolute attempt number: this round may try the item {@code maxAttempts} more times.
-     */
-    private static AMQP.BasicProperties properties(UUID batchId, Row row, Claim claim) {
-        int attempt = row.attempts() + 1;
-        return new AMQP.BasicProperties.Builder()
-                .deliveryMode(2)
-                .contentType("application/json")
-                .messageId(Topology.messageId(batchId, row.seq(), attempt))
-                .headers(Map.of(
-                        Topology.HEADER_BATCH_ID, batchId.toString(),
-                        Topology.HEADER_ITEM_SEQ, row.seq(),
-                        Topology.HEADER_ROUND, claim.round(),
-                        Topology.HEADER_ATTEMPT, attempt,
-                        Topology.HEADER_MAX_ATTEMPTS, row.attempts() + claim.maxAttempts(),
-                        Topology.HEADER_OPERATION, claim.operation()))
-                .build();
+        private void publish(int from, int below) throws Exception {
+            int next = from;
+            while (true) {
+                List<Row> rows = rows(next, below);
+                if (rows.isEmpty()) {
+                    break;
+                }
+                send(rows);
+                next = rows.getLast().seq() + 1;
+            }
+            window.drain(timeout);
+        }
+
+        private List<Row> rows(int from, int below) {
+            return jdbc.sql(NEXT_ITEMS)
+                    .param("id", batchId).param("from", from).param("below", below).param("round", claim.round())
+                    .param("limit", settings.chunkSize())
+                    .query((rs, n) -> new Row(rs.getInt(1), rs.getInt(2), rs.getString(3)))
+                    .list();
+        }
+
+        private void send(List<Row> rows) throws Exception {
+            for (Row row : rows) {
+                ItemHeaders headers = headers(row);
+                window.publishing(channel.getNextPublishSeqNo(), row.seq());
+                channel.basicPublish(Topology.ITEMS_EXCHANGE, claim.operation(), false,
+                        new AMQP.BasicProperties.Builder()
+                                .deliveryMode(2)
+                                .contentType("application/json")
+                                .messageId(headers.messageId())
+                                .headers(headers.toMap())
+                                .build(),
+                        row.payload().getBytes(StandardCharsets.UTF_8));
+                window.awaitRoom(timeout);
+            }
+            publishedItems.increment(rows.size());
+        }
+
+        /**
+         * Attempts count across retry rounds (so message ids stay unique); the cap travels as
+         * an absolute attempt number: this round may try the item {@code maxAttempts} more times.
+         */
+        private ItemHeaders headers(Row row) {
+            return new ItemHeaders(batchId, row.seq(), claim.round(), row.attempts() + 1,
+                    row.attempts() + claim.maxAttempts(), claim.operation());
+        }
+
+        private boolean advance(int watermark, int below) {
+            return jdbc.sql(ADVANCE)
+                    .param("dispatched", watermark).param("below", below).param("leaseSeconds", settings.lease().toSeconds())
+                    .param("id", batchId).param("owner", owner).param("round", claim.round())
+                    .update() == 1;
+        }
+
+        private void endUnpublished(Stop stop) {
+            StopOutcome outcome = StopOutcome.of(stop.target());
+            record Ended(BatchStatus status, int items) {
+            }
+            Optional<Ended> ended = transaction.execute(tx -> {
+                Optional<Ended> result = jdbc.sql(END_UNPUBLISHED)
+                        .param("itemStatus", outcome.itemStatus().wireName()).param("code", outcome.errorCode())
+                        .param("reason", stop.reason()).param("id", batchId).param("round", claim.round())
+                        .param("below", stop.publishedBelow()).param("owner", owner)
+                        .query((rs, n) -> new Ended(BatchStatus.fromWireName(rs.getString(1)), rs.getInt(2)))
+                        .optional();
+                result.filter(e -> e.status().isTerminal()).ifPresent(e -> callbacks.batchEnded(batchId));
+                return result;
+            });
+            ended.ifPresent(e -> {
+                log.info("Batch {} stopping: {} items it never published ended {}{}", batchId, e.items(),
+                        outcome.itemStatus().wireName(), e.status().isTerminal() ? "; it ended " + e.status().wireName() : "");
+                if (e.status().isTerminal()) {
+                    meters.counter("batchline.batches.finished", "status", e.status().wireName()).increment();
+                }
+            });
+        }
     }
 
     @Override

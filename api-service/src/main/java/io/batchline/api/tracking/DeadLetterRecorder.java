@@ -2,13 +2,13 @@ package io.batchline.api.tracking;
 
 import com.rabbitmq.client.Channel;
 import io.batchline.model.messaging.ItemError;
+import io.batchline.model.messaging.ItemHeaders;
 import io.batchline.model.messaging.ItemResult;
 import io.batchline.model.messaging.Topology;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +23,9 @@ import org.springframework.stereotype.Component;
  * {@code failed} ("delivery limit exceeded") so its batch can end, while the message stays
  * in {@code batch.dead.<operation>} for an operator. Dead letters a worker published itself
  * (attempts exhausted, unreadable body) carry no {@code x-death} header: their item was
- * already reported, so they are only acknowledged here.
+ * already reported, so they are only acknowledged here. A database outage pauses the
+ * recorder like the tracker ({@link ChunkCommitter}); a dead letter it cannot record at all
+ * goes to {@code batch.dead.unrecorded}.
  */
 @Component
 class DeadLetterRecorder implements ChannelAwareBatchMessageListener {
@@ -31,63 +33,46 @@ class DeadLetterRecorder implements ChannelAwareBatchMessageListener {
     private static final Logger log = LoggerFactory.getLogger(DeadLetterRecorder.class);
 
     private final ResultRecorder recorder;
+    private final ChunkCommitter committer;
 
-    DeadLetterRecorder(ResultRecorder recorder) {
+    DeadLetterRecorder(ResultRecorder recorder, ChunkCommitter committer) {
         this.recorder = recorder;
+        this.committer = committer;
     }
 
     @Override
     public void onMessageBatch(List<Message> messages, Channel channel) {
-        List<ItemResult> failures = new ArrayList<>();
-        long lastTag = -1;
+        List<ChunkCommitter.Entry<Optional<ItemResult>>> entries = new ArrayList<>(messages.size());
         for (Message message : messages) {
-            lastTag = Math.max(lastTag, message.getMessageProperties().getDeliveryTag());
-            ItemResult failure = failureOf(message);
-            if (failure != null) {
-                failures.add(failure);
-            }
+            entries.add(new ChunkCommitter.Entry<>(message, Optional.ofNullable(failureOf(message))));
         }
-        try {
-            if (!failures.isEmpty()) {
-                recorder.record(failures);
-                log.warn("Recorded {} dead-lettered items as failed, e.g. item {} of batch {}: {}", failures.size(),
-                        failures.getFirst().seq(), failures.getFirst().batchId(), failures.getFirst().error().message());
-            }
-            if (lastTag >= 0) {
-                channel.basicAck(lastTag, true);
-            }
-        } catch (IOException e) {
-            log.warn("Could not acknowledge dead letters; they will be redelivered and recorded once");
-        } catch (RuntimeException e) {
-            log.warn("Recording dead letters failed, requeueing them: {}", e.getMessage());
-            try {
-                channel.basicNack(lastTag, true, true);
-            } catch (IOException ignored) {
-                // the channel is gone; the broker redelivers
-            }
+        committer.commit(entries, channel, this::record, Topology.DEAD_RECORDER_QUEUE, Topology.DEAD_EXCHANGE,
+                Topology.UNRECORDED_ROUTING_KEY);
+    }
+
+    private void record(List<Optional<ItemResult>> values) {
+        List<ItemResult> failures = values.stream().flatMap(Optional::stream).toList();
+        if (!failures.isEmpty()) {
+            recorder.record(failures);
+            log.warn("Recorded {} dead-lettered items as failed, e.g. item {} of batch {}: {}", failures.size(),
+                    failures.getFirst().seq(), failures.getFirst().batchId(), failures.getFirst().error().message());
         }
     }
 
     static @Nullable ItemResult failureOf(Message message) {
         List<Map<String, ?>> deaths = message.getMessageProperties().getXDeathHeader();
-        Map<String, Object> headers = message.getMessageProperties().getHeaders();
-        if (deaths == null || deaths.isEmpty() || !(headers.get(Topology.HEADER_ITEM_SEQ) instanceof Number seq)) {
+        Optional<ItemHeaders> item = ItemHeaders.read(message.getMessageProperties().getHeaders());
+        if (deaths == null || deaths.isEmpty() || item.isEmpty()) {
             return null;
         }
-        try {
-            UUID batchId = UUID.fromString(String.valueOf(headers.get(Topology.HEADER_BATCH_ID)));
-            int round = headers.get(Topology.HEADER_ROUND) instanceof Number r ? r.intValue() : 0;
-            int attempt = headers.get(Topology.HEADER_ATTEMPT) instanceof Number a ? a.intValue() : 1;
-            Map<String, ?> death = deaths.getFirst();
-            String reason = String.valueOf(death.get("reason"));
-            String queue = String.valueOf(death.get("queue"));
-            ItemError error = "delivery_limit".equals(reason)
-                    ? new ItemError("delivery_limit_exceeded", "delivered too often without finishing (it may crash its worker); "
-                            + "dead-lettered from " + queue)
-                    : new ItemError("dead_lettered", "dead-lettered from " + queue + " (" + reason + ")");
-            return ItemResult.failed(batchId, seq.intValue(), round, attempt, error);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        ItemHeaders id = item.get();
+        Map<String, ?> death = deaths.getFirst();
+        String reason = String.valueOf(death.get("reason"));
+        String queue = String.valueOf(death.get("queue"));
+        ItemError error = "delivery_limit".equals(reason)
+                ? new ItemError("delivery_limit_exceeded", "delivered too often without finishing (it may crash its worker); "
+                        + "dead-lettered from " + queue)
+                : new ItemError("dead_lettered", "dead-lettered from " + queue + " (" + reason + ")");
+        return ItemResult.failed(id.batchId(), id.seq(), id.round(), id.attempt(), error);
     }
 }

@@ -2,7 +2,8 @@ package io.batchline.api.tracking;
 
 import io.batchline.api.callback.CallbackOutbox;
 import io.batchline.api.control.BatchStopper;
-import io.batchline.api.support.SqlArrays;
+import io.batchline.support.SqlArrays;
+import io.batchline.api.support.StatusSql;
 import io.batchline.model.messaging.ItemResult;
 import io.batchline.model.status.BatchStatus;
 import java.util.List;
@@ -14,7 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Records a chunk of item results with one set-based statement: an item takes its first
- * terminal result only ({@code WHERE status = 'pending'}), and the batch counters move by
+ * terminal result only, and the batch counters move by
  * exactly the rows that statement changed, so a result delivered twice changes nothing the
  * second time. Batches whose items are now all terminal are completed in the same
  * statement.
@@ -23,38 +24,40 @@ import tools.jackson.databind.json.JsonMapper;
 class ResultRecorder {
 
     /**
-     * An item takes a result while it is pending in the result's round. One exception: an
-     * item cancelled only because its batch was stopped takes a real outcome that arrives
-     * later (it was already running when the stop came), and the counters move from
-     * cancelled to that outcome. {@code targets} locks the rows and remembers the old status.
+     * An item takes a result only by a move the item state machine allows ({@code pending}
+     * to a terminal status) and only in the round it is in; a stop's outcome ({@code
+     * cancelled}, {@code timed_out}) only while its batch is stopping. Every terminal item
+     * is final. A batch whose items have now all ended becomes terminal in the same
+     * statement: {@code completed}, or the status its stop asked for.
      */
-    static final String RECORD_RESULTS = """
+    static final String RECORD_RESULTS = StatusSql.render("""
             WITH incoming AS (
                 SELECT * FROM unnest(?::uuid[], ?::int[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[])
                     AS r(batch_id, seq, round, status, attempts, result, error_code, error_message, finished_at)
             ), targets AS (
-                SELECT i.batch_id, i.seq, i.round, i.status AS old_status
+                SELECT i.batch_id, i.seq, i.round
                   FROM batch_items i
                   JOIN incoming r ON i.batch_id = r.batch_id AND i.seq = r.seq AND i.round = r.round
-                 WHERE i.status = 'pending'
-                    OR (i.status = 'cancelled' AND i.error_code = 'batch.stopped' AND r.status IN ('succeeded', 'failed'))
+                  JOIN batches b ON b.id = i.batch_id
+                 WHERE (i.status, r.status) IN (VALUES {ITEM_ENDINGS})
+                   AND (r.status IN ('succeeded', 'failed') OR b.status = 'stopping')
                  FOR UPDATE OF i
             ), changed AS (
                 UPDATE batch_items i
                    SET status = r.status, attempts = r.attempts, result = r.result::jsonb,
                        error_code = r.error_code, error_message = r.error_message,
                        finished_at = r.finished_at::timestamptz
+                  -- the round is part of the join: one chunk may hold a stale result of an earlier round too
                   FROM incoming r JOIN targets t ON t.batch_id = r.batch_id AND t.seq = r.seq AND t.round = r.round
                  WHERE i.batch_id = t.batch_id AND i.seq = t.seq
-                RETURNING i.batch_id, i.status AS new_status, t.old_status
+                RETURNING i.batch_id, i.status AS new_status
             ), deltas AS (
                 SELECT batch_id,
                        count(*) FILTER (WHERE new_status = 'succeeded') AS succeeded,
                        count(*) FILTER (WHERE new_status = 'failed')    AS failed,
-                       count(*) FILTER (WHERE new_status = 'cancelled') - count(*) FILTER (WHERE old_status = 'cancelled') AS cancelled,
+                       count(*) FILTER (WHERE new_status = 'cancelled') AS cancelled,
                        count(*) FILTER (WHERE new_status = 'timed_out') AS timed_out,
-                       count(*) FILTER (WHERE old_status = 'pending') AS ended,
-                       count(*) AS changed
+                       count(*) AS ended
                   FROM changed GROUP BY batch_id
             )
             UPDATE batches b
@@ -63,40 +66,46 @@ class ResultRecorder {
                    cancelled = b.cancelled + d.cancelled,
                    timed_out = b.timed_out + d.timed_out,
                    started_at = coalesce(b.started_at, now()),
+                   last_progress_at = now(),
                    status = CASE
-                       WHEN b.status IN ('pending', 'processing')
-                        AND b.succeeded + b.failed + b.cancelled + b.timed_out + d.ended = b.total THEN 'completed'
+                       WHEN b.status IN ({ACTIVE}) AND b.succeeded + b.failed + b.cancelled + b.timed_out + d.ended = b.total
+                           THEN CASE WHEN b.status = 'stopping' THEN b.stop_status ELSE 'completed' END
                        WHEN b.status = 'pending' THEN 'processing'
                        ELSE b.status END,
                    completed_at = CASE
-                       WHEN b.status IN ('pending', 'processing')
-                        AND b.succeeded + b.failed + b.cancelled + b.timed_out + d.ended = b.total THEN now()
+                       WHEN b.status IN ({ACTIVE}) AND b.succeeded + b.failed + b.cancelled + b.timed_out + d.ended = b.total
+                           THEN now()
                        ELSE b.completed_at END
               FROM deltas d
              WHERE b.id = d.batch_id
-            RETURNING b.id, b.status, d.changed, extract(epoch FROM b.completed_at - b.started_at)
-            """;
+            RETURNING b.id, b.status, d.ended, extract(epoch FROM b.completed_at - b.started_at)
+            """);
 
     /**
      * Batches among those just updated that must stop: fail-fast (continueOnError=false and
      * an item failed) or the failure-rate breaker (enough items ended and too many failed).
      */
-    static final String TRIPPED = """
+    static final String TRIPPED = StatusSql.render("""
             SELECT id,
                    CASE WHEN (options->>'continueOnError')::boolean IS FALSE
                         THEN 'fail-fast: item failed and continueOnError is false'
                         ELSE 'failure-rate breaker: ' || failed || ' of ' || (succeeded + failed) || ' ended items failed (limit '
                              || (options->>'maxFailureRate') || ')' END
               FROM batches
-             WHERE id = ANY(?::uuid[]) AND status IN ('pending', 'processing') AND failed > 0
+             WHERE id = ANY(?::uuid[]) AND status IN ({STOPPABLE}) AND failed > 0
                AND ((options->>'continueOnError')::boolean IS FALSE
                     OR (options->>'maxFailureRate' IS NOT NULL
                         AND succeeded + failed >= coalesce((options->>'minItemsBeforeBreaker')::int, 100)
                         AND failed::float8 / (succeeded + failed) > (options->>'maxFailureRate')::float8))
-            """;
+            """);
 
     /** What one chunk changed for one batch. */
     record BatchChange(UUID batchId, String status, int itemsChanged, double secondsTaken) {
+
+        /** Whether this chunk made the batch terminal. */
+        boolean ended() {
+            return BatchStatus.fromWireName(status).isTerminal();
+        }
     }
 
     private final JdbcClient jdbc;
@@ -118,8 +127,7 @@ class ResultRecorder {
     @Transactional
     public List<BatchChange> record(List<ItemResult> results) {
         List<BatchChange> changes = recordResults(results);
-        changes.stream().filter(change -> "completed".equals(change.status()))
-                .forEach(change -> callbacks.batchEnded(change.batchId()));
+        changes.stream().filter(BatchChange::ended).forEach(change -> callbacks.batchEnded(change.batchId()));
         UUID[] touched = changes.stream().map(BatchChange::batchId).toArray(UUID[]::new);
         if (touched.length > 0) {
             record Tripped(UUID batchId, String reason) {

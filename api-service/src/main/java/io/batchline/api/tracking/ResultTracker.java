@@ -3,6 +3,7 @@ package io.batchline.api.tracking;
 import com.rabbitmq.client.Channel;
 import io.batchline.model.messaging.ItemResult;
 import io.batchline.model.messaging.ItemResults;
+import io.batchline.model.messaging.Topology;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -22,7 +23,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Consumes {@code batch.results} a chunk at a time: all readable results of the chunk are
  * recorded in one transaction, and the chunk is acknowledged only after that commit. A
  * message that cannot be read is rejected to {@code batch.dead.results} (it would fail the
- * same way every time); a database failure requeues the whole chunk, which is safe because
+ * same way every time). A database outage pauses the tracker with the chunk in hand
+ * ({@link ChunkCommitter}); recording again after a redelivery is harmless because
  * recording is idempotent.
  */
 @Component
@@ -31,14 +33,16 @@ class ResultTracker implements ChannelAwareBatchMessageListener {
     private static final Logger log = LoggerFactory.getLogger(ResultTracker.class);
 
     private final ResultRecorder recorder;
+    private final ChunkCommitter committer;
     private final JsonMapper json;
     private final Counter recorded;
     private final Counter duplicates;
     private final MeterRegistry meters;
     private final io.micrometer.core.instrument.Timer batchDuration;
 
-    ResultTracker(ResultRecorder recorder, JsonMapper json, MeterRegistry meters) {
+    ResultTracker(ResultRecorder recorder, ChunkCommitter committer, JsonMapper json, MeterRegistry meters) {
         this.recorder = recorder;
+        this.committer = committer;
         this.json = json;
         this.meters = meters;
         this.recorded = meters.counter("batchline.tracker.results", "outcome", "recorded");
@@ -50,43 +54,43 @@ class ResultTracker implements ChannelAwareBatchMessageListener {
 
     @Override
     public void onMessageBatch(List<Message> messages, Channel channel) {
-        List<ItemResults> readable = new ArrayList<>();
-        List<ItemResult> results = List.of();
-        // highest delivery tag not settled one by one: acking a settled tag would close the channel
-        long lastTag = -1;
+        List<ChunkCommitter.Entry<ItemResults>> readable = new ArrayList<>(messages.size());
+        for (Message message : messages) {
+            ItemResults parsed = read(message);
+            if (parsed == null) {
+                reject(channel, message);
+            } else {
+                readable.add(new ChunkCommitter.Entry<>(message, parsed));
+            }
+        }
+        committer.commit(readable, channel, this::record, Topology.RESULTS_QUEUE, Topology.RESULTS_EXCHANGE,
+                Topology.RESULTS_ROUTING_KEY);
+    }
+
+    /** Records the results of some messages in one transaction; throws if that fails. */
+    private void record(List<ItemResults> messages) {
+        List<ItemResult> results = firstPerItem(messages);
+        int ended = 0;
+        if (!results.isEmpty()) {
+            for (ResultRecorder.BatchChange change : recorder.record(results)) {
+                ended += change.itemsChanged();
+                if (change.ended()) {
+                    meters.counter("batchline.batches.finished", "status", change.status()).increment();
+                    batchDuration.record(java.time.Duration.ofMillis(Math.round(change.secondsTaken() * 1000)));
+                    log.info("Batch {} ended {} in {} s", change.batchId(), change.status(), change.secondsTaken());
+                }
+            }
+        }
+        recorded.increment(ended);
+        duplicates.increment(results.size() - ended);
+    }
+
+    private void reject(Channel channel, Message message) {
         try {
-            for (Message message : messages) {
-                long tag = message.getMessageProperties().getDeliveryTag();
-                ItemResults parsed = read(message);
-                if (parsed == null) {
-                    channel.basicNack(tag, false, false);
-                    continue;
-                }
-                lastTag = Math.max(lastTag, tag);
-                readable.add(parsed);
-            }
-            results = firstPerItem(readable);
-            int ended = 0;
-            if (!results.isEmpty()) {
-                for (ResultRecorder.BatchChange change : recorder.record(results)) {
-                    ended += change.itemsChanged();
-                    if ("completed".equals(change.status())) {
-                        meters.counter("batchline.batches.finished", "status", change.status()).increment();
-                        batchDuration.record(java.time.Duration.ofMillis(Math.round(change.secondsTaken() * 1000)));
-                        log.info("Batch {} completed in {} s", change.batchId(), change.secondsTaken());
-                    }
-                }
-            }
-            recorded.increment(ended);
-            duplicates.increment(results.size() - ended);
-            if (lastTag >= 0) {
-                channel.basicAck(lastTag, true);
-            }
+            meters.counter("batchline.tracker.dead_lettered", "queue", Topology.RESULTS_QUEUE).increment();
+            channel.basicNack(message.getMessageProperties().getDeliveryTag(), false, false);
         } catch (IOException e) {
-            log.warn("Could not acknowledge results; they will be redelivered and counted once: {}", e.getMessage());
-        } catch (RuntimeException e) {
-            log.warn("Recording {} results failed, requeueing them: {}", results.size(), e.getMessage());
-            requeue(channel, lastTag);
+            log.warn("Could not reject an unreadable result message; it will be redelivered: {}", e.getMessage());
         }
     }
 
@@ -121,21 +125,6 @@ class ResultTracker implements ChannelAwareBatchMessageListener {
             log.error("Unreadable result message {} sent to the results dead-letter queue: {}",
                     message.getMessageProperties().getMessageId(), e.getMessage());
             return null;
-        }
-    }
-
-    private static void requeue(Channel channel, long lastTag) {
-        if (lastTag < 0) {
-            return;
-        }
-        try {
-            // a short pause keeps a database outage from turning into a hot redelivery loop
-            Thread.sleep(1000);
-            channel.basicNack(lastTag, true, true);
-        } catch (IOException e) {
-            log.warn("Could not requeue results; the broker redelivers them when the channel closes");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -51,8 +51,13 @@ public final class BatchTopology {
 
         // every dead letter is also seen by the API's recorder, which records the ones the
         // broker dead-lettered itself (delivery limit: the item kept killing its worker)
-        Queue recorder = QueueBuilder.durable(Topology.DEAD_RECORDER_QUEUE).quorum().build();
+        // a dead letter the recorder cannot record (not a database outage: it pauses for those)
+        // is parked where an admin can replay it, never dropped
+        Queue recorder = deadLettered(Topology.DEAD_RECORDER_QUEUE, Topology.UNRECORDED_ROUTING_KEY, DELIVERY_LIMIT);
+        Queue unrecorded = QueueBuilder.durable(Topology.UNRECORDED_QUEUE).quorum().build();
         all.add(recorder);
+        all.add(unrecorded);
+        all.add(BindingBuilder.bind(unrecorded).to(dead).with(Topology.UNRECORDED_ROUTING_KEY));
         for (String operation : operations) {
             all.add(BindingBuilder.bind(recorder).to(dead).with(operation));
         }

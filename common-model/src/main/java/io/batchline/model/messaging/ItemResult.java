@@ -30,4 +30,9 @@ public record ItemResult(
     public static ItemResult failed(UUID batchId, int seq, int round, int attempt, ItemError error) {
         return new ItemResult(batchId, seq, round, attempt, ItemStatus.FAILED, null, error, Instant.now());
     }
+
+    /** An item its batch's stop ended before it ran ({@code cancelled} or {@code timed_out}). */
+    public static ItemResult stopped(UUID batchId, int seq, int round, int attempt, ItemStatus status, ItemError error) {
+        return new ItemResult(batchId, seq, round, attempt, status, null, error, Instant.now());
+    }
 }

@@ -22,6 +22,9 @@ public final class Topology {
 
     /** Queue of the API's dead-letter recorder: sees every dead letter, records the broker's. */
     public static final String DEAD_RECORDER_QUEUE = "batch.dead.recorder";
+    /** Dead letters the recorder could not record (poison for it), kept for replay. */
+    public static final String UNRECORDED_QUEUE = "batch.dead.unrecorded";
+    public static final String UNRECORDED_ROUTING_KEY = "unrecorded";
 
     /** Delay tiers for retries: attempt 1 waits 1 s, attempt 2 waits 5 s, ... the last tier repeats. */
     public static final java.util.List<RetryTier> RETRY_TIERS = java.util.List.of(
@@ -72,8 +75,4 @@ public final class Topology {
         return DEAD_EXCHANGE + "." + operation;
     }
 
-    /** {@code <batchId>:<seq>:<attempt>}: unique per delivery attempt, stable across re-publishes. */
-    public static String messageId(java.util.UUID batchId, int seq, int attempt) {
-        return batchId + ":" + seq + ":" + attempt;
-    }
 }

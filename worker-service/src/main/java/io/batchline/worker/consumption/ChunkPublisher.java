@@ -14,7 +14,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Sends everything a chunk produced (one results message for the tracker, plus retries,
  * dead-letter copies and moves to isolation) and returns only once the broker has
- * confirmed all of it: the caller acks the chunk after this, never before.
+ * confirmed all of it: the caller acks the chunk after this, never before. Sending the
+ * same chunk twice is harmless: results are recorded once per item and round.
  */
 @Component
 class ChunkPublisher {
@@ -49,8 +50,6 @@ class ChunkPublisher {
         MessageProperties properties = new MessageProperties();
         properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         properties.setContentType(MessageProperties.CONTENT_TYPE_JSON);
-        ItemResult first = results.getFirst();
-        properties.setMessageId("results:" + first.batchId() + ":" + first.seq() + ":" + first.attempt() + ":" + results.size());
         return new Message(json.writeValueAsBytes(new ItemResults(results)), properties);
     }
 }

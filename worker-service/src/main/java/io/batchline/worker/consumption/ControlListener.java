@@ -2,6 +2,7 @@ package io.batchline.worker.consumption;
 
 import io.batchline.model.messaging.BatchStopped;
 import io.batchline.model.messaging.Topology;
+import io.batchline.model.status.BatchStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.AnonymousQueue;
@@ -42,10 +43,12 @@ class ControlListener {
         container.setMessageListener((Message message) -> {
             try {
                 BatchStopped stopped = json.readValue(message.getBody(), BatchStopped.class);
-                stoppedBatches.stopped(stopped.batchId());
-                log.info("Batch {} stopped ({}); its remaining items are skipped", stopped.batchId(), stopped.status());
-            } catch (JacksonException e) {
-                log.warn("Ignoring an unreadable control message");
+                stoppedBatches.stopping(stopped.batchId(), stopped.round(), BatchStatus.fromWireName(stopped.status()),
+                        stopped.reason());
+                log.info("Batch {} round {} is stopping ({}); its items that have not started are reported {}",
+                        stopped.batchId(), stopped.round(), stopped.status(), stopped.status());
+            } catch (JacksonException | IllegalArgumentException | NullPointerException e) {
+                log.warn("Ignoring an unreadable control message: {}", e.getMessage());
             }
         });
         return container;

@@ -32,10 +32,12 @@ class ItemConsumers implements SmartLifecycle {
     private volatile boolean running;
 
     private final ExecutorService handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
+    private final Duration receiveTimeout;
 
     ItemConsumers(List<OperationHandler<?>> handlers, ConnectionFactory connectionFactory, ChunkPublisher publisher,
                   StoppedBatches stoppedBatches, GlobalRateLimiter rateLimiter, JsonMapper json, MeterRegistry meters,
                   WorkerSettings settings) {
+        this.receiveTimeout = settings.receiveTimeout();
         for (OperationHandler<?> handler : handlers) {
             String operation = handler.operation().name();
             if (!settings.consumes(operation)) {
@@ -43,19 +45,26 @@ class ItemConsumers implements SmartLifecycle {
             }
             Duration timeout = settings.handlerTimeoutFor(operation);
             containers.add(container(connectionFactory, Topology.itemQueue(operation), settings.prefetchFor(operation),
-                    settings.chunkSizeFor(operation), settings.concurrencyFor(operation), settings,
-                    new ItemBatchListener<>(handler, false, publisher, stoppedBatches, rateLimiter, handlerThreads, timeout, json, meters)));
+                    settings.chunkSizeFor(operation), settings.concurrencyFor(operation), timeout,
+                    listener(handler, false, publisher, stoppedBatches, rateLimiter, timeout, settings, json, meters)));
             // redelivered items, one at a time: a poison item can only take itself down
-            containers.add(container(connectionFactory, Topology.isolationQueue(operation), 1, 1, 1, settings,
-                    new ItemBatchListener<>(handler, true, publisher, stoppedBatches, rateLimiter, handlerThreads, timeout, json, meters)));
+            containers.add(container(connectionFactory, Topology.isolationQueue(operation), 1, 1, 1, timeout,
+                    listener(handler, true, publisher, stoppedBatches, rateLimiter, timeout, settings, json, meters)));
             log.info("Consuming {} with prefetch {}, concurrency {}, chunks of {}, handler timeout {}",
                     Topology.itemQueue(operation), settings.prefetchFor(operation), settings.concurrencyFor(operation),
                     settings.chunkSizeFor(operation), timeout);
         }
     }
 
-    private static SimpleMessageListenerContainer container(ConnectionFactory connectionFactory, String queue, int prefetch,
-            int chunkSize, int concurrency, WorkerSettings settings, ItemBatchListener<?> listener) {
+    private <P extends io.batchline.model.operations.ItemPayload> ItemChunkListener<P> listener(OperationHandler<P> handler,
+            boolean isolation, ChunkPublisher publisher, StoppedBatches stoppedBatches, GlobalRateLimiter rateLimiter,
+            Duration timeout, WorkerSettings settings, JsonMapper json, MeterRegistry meters) {
+        return new ItemChunkListener<>(handler, isolation, publisher, stoppedBatches, rateLimiter,
+                new HandlerRun<>(handler, handlerThreads, timeout), settings, json, meters);
+    }
+
+    private SimpleMessageListenerContainer container(ConnectionFactory connectionFactory, String queue, int prefetch,
+            int chunkSize, int concurrency, Duration handlerTimeout, ItemChunkListener<?> listener) {
         SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connectionFactory);
         container.setQueueNames(queue);
         container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
@@ -63,10 +72,10 @@ class ItemConsumers implements SmartLifecycle {
         container.setBatchSize(chunkSize);
         container.setPrefetchCount(prefetch);
         container.setConcurrentConsumers(concurrency);
-        container.setReceiveTimeout(settings.receiveTimeout().toMillis());
+        container.setReceiveTimeout(receiveTimeout.toMillis());
         container.setDefaultRequeueRejected(false);
         // on SIGTERM: stop taking deliveries, let in-flight chunks finish, leave the rest queued
-        container.setShutdownTimeout(settings.handlerTimeout().toMillis() + 5_000);
+        container.setShutdownTimeout(handlerTimeout.toMillis() + 5_000);
         container.setMessageListener(listener);
         container.setBeanName("items-" + queue);
         container.afterPropertiesSet();

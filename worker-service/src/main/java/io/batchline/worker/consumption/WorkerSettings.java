@@ -22,6 +22,11 @@ import org.springframework.validation.annotation.Validated;
  * @param only           operations this worker consumes (empty: all built-in ones)
  * @param handlerTimeout longest a handler may take for one chunk; then its items fail retryably
  * @param testOperations run the test-only operations ({@code WORKER_TEST_OPERATIONS}); never in production
+ * @param rateLimits     global limits shared by all workers, {@code op=items/period[:burst]}, comma-separated ({@code WORKER_RATE_LIMITS})
+ * @param outageFirstBackoff   first pause when the database or broker is unavailable mid-chunk
+ * @param outageLongestBackoff longest pause between tries during an outage
+ * @param maxHold        longest a chunk is held through an outage before its items are put back as new
+ *                       messages; below the broker's consumer timeout (30 min by default)
  */
 @ConfigurationProperties("worker")
 @Validated
@@ -34,7 +39,11 @@ public record WorkerSettings(
         @DefaultValue List<String> only,
         @DefaultValue Map<String, OperationOverrides> operations,
         @DefaultValue("30s") Duration handlerTimeout,
-        @DefaultValue("false") boolean testOperations) {
+        @DefaultValue("false") boolean testOperations,
+        @DefaultValue("") String rateLimits,
+        @DefaultValue("500ms") Duration outageFirstBackoff,
+        @DefaultValue("15s") Duration outageLongestBackoff,
+        @DefaultValue("10m") Duration maxHold) {
 
     /** Settings for one operation; null values fall back to the worker-wide ones. */
     public record OperationOverrides(@Nullable @Min(1) @Max(5000) Integer prefetch,

@@ -3,7 +3,7 @@ package io.batchline.worker.messaging;
 import io.batchline.model.messaging.BatchTopology;
 import io.batchline.model.operations.Operations;
 import org.springframework.amqp.core.Declarables;
-import org.springframework.beans.factory.annotation.Value;
+import io.batchline.worker.consumption.WorkerSettings;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -12,7 +12,7 @@ import org.springframework.context.annotation.Configuration;
 class WorkerTopology {
 
     @Bean
-    Declarables batchTopology(@Value("${worker.test-operations:false}") boolean testOperations) {
-        return BatchTopology.declarables(Operations.names(testOperations));
+    Declarables batchTopology(WorkerSettings settings) {
+        return BatchTopology.declarables(Operations.names(settings.testOperations()));
     }
 }

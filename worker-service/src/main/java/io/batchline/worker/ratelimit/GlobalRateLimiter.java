@@ -10,7 +10,7 @@ import java.util.Map;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
+import io.batchline.worker.consumption.WorkerSettings;
 import org.springframework.stereotype.Component;
 
 /**
@@ -28,8 +28,8 @@ public class GlobalRateLimiter {
     private final Map<String, RateLimit> limits;
     private final Map<String, BucketProxy> buckets = new HashMap<>();
 
-    GlobalRateLimiter(DataSource dataSource, @Value("${worker.rate-limits:}") String spec) {
-        this.limits = RateLimit.parse(spec);
+    GlobalRateLimiter(DataSource dataSource, WorkerSettings settings) {
+        this.limits = RateLimit.parse(settings.rateLimits());
         if (limits.isEmpty()) {
             return;
         }

@@ -6,7 +6,7 @@ import io.batchline.model.operations.PriceUpdateItem;
 import io.batchline.worker.operations.ItemOutcome;
 import io.batchline.worker.operations.OperationHandler;
 import io.batchline.worker.operations.WorkItem;
-import io.batchline.worker.support.SqlArrays;
+import io.batchline.support.SqlArrays;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashSet;

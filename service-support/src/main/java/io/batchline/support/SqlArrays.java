@@ -1,10 +1,10 @@
-package io.batchline.worker.support;
+package io.batchline.support;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import org.springframework.jdbc.core.SqlTypeValue;
 
-/** Binds a Java array as one SQL array parameter, for set-based statements over a chunk. */
+/** Binds a Java array as one SQL array parameter, for set-based statements over many rows. */
 public final class SqlArrays {
 
     private SqlArrays() {

@@ -1,0 +1,292 @@
+package io.batchline.worker.consumption;
+
+import com.rabbitmq.client.Channel;
+import io.batchline.model.messaging.ItemHeaders;
+import io.batchline.model.messaging.ItemResult;
+import io.batchline.model.operations.ItemPayload;
+import io.batchline.support.OutagePause;
+import io.batchline.support.TransientFailures;
+import io.batchline.worker.operations.ItemOutcome;
+import io.batchline.worker.operations.OperationHandler;
+import io.batchline.worker.operations.WorkItem;
+import io.batchline.worker.ratelimit.GlobalRateLimiter;
+import io.batchline.worker.retry.Decision;
+import io.batchline.worker.retry.RetryPolicy;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.listener.api.ChannelAwareBatchMessageListener;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Handles one delivery chunk of one operation's queue, from the messages to one
+ * acknowledgement:
+ * <ol>
+ * <li>a message that names no item cannot be reported: it is rejected to the dead letters;
+ * <li>on the main queue, a message the broker <em>redelivered</em> (its worker died with
+ *     it) moves to the isolation queue, where items run one at a time;
+ * <li>items of a batch round that is stopping are reported with the stop's outcome, items
+ *     of an ended or earlier round are dropped ({@link StoppedBatches});
+ * <li>the rest are bound to their payload records (an unreadable body gives up at once),
+ *     wait for the operation's rate limit and run through the handler ({@link HandlerRun});
+ * <li>the {@link RetryPolicy} turns each outcome into a result, a retry or a dead letter;
+ * <li>everything is published with confirms ({@link ChunkPublisher}), then the chunk is
+ *     acknowledged with one multiple-ack.
+ * </ol>
+ * When the database or the broker is unavailable the chunk is held and tried again with
+ * backoff, unacknowledged, so an outage spends no attempt and no delivery budget. Anything
+ * else that goes wrong is a fault of the chunk: it goes back to the queue, and its items
+ * end up in the isolation queue, one at a time, until the poison one is dead-lettered.
+ */
+final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatchMessageListener {
+
+    private static final Logger log = LoggerFactory.getLogger(ItemChunkListener.class);
+
+    private final OperationHandler<P> handler;
+    private final String operation;
+    private final boolean isolation;
+    private final ChunkPublisher publisher;
+    private final StoppedBatches stoppedBatches;
+    private final GlobalRateLimiter rateLimiter;
+    private final HandlerRun<P> handlerRun;
+    private final RetryPolicy retryPolicy = new RetryPolicy();
+    private final WorkerSettings settings;
+    private final JsonMapper json;
+    private final MeterRegistry meters;
+    private final Timer chunkTimer;
+
+    ItemChunkListener(OperationHandler<P> handler, boolean isolation, ChunkPublisher publisher, StoppedBatches stoppedBatches,
+                      GlobalRateLimiter rateLimiter, HandlerRun<P> handlerRun, WorkerSettings settings, JsonMapper json,
+                      MeterRegistry meters) {
+        this.handler = handler;
+        this.operation = handler.operation().name();
+        this.isolation = isolation;
+        this.publisher = publisher;
+        this.stoppedBatches = stoppedBatches;
+        this.rateLimiter = rateLimiter;
+        this.handlerRun = handlerRun;
+        this.settings = settings;
+        this.json = json;
+        this.meters = meters;
+        this.chunkTimer = meters.timer("batchline.worker.chunk", "operation", operation);
+    }
+
+    /** What a chunk produced, published together; counted only once it is acknowledged. */
+    private static final class Produced {
+        final List<ItemResult> results = new ArrayList<>();
+        final List<Outgoing> outgoing = new ArrayList<>();
+        final Map<String, Integer> counts = new TreeMap<>();
+
+        void count(String outcome) {
+            counts.merge(outcome, 1, Integer::sum);
+        }
+    }
+
+    @Override
+    public void onMessageBatch(List<Message> messages, Channel channel) {
+        long started = System.nanoTime();
+        // highest delivery tag not settled one by one: acking a settled tag would close the channel
+        long lastTag = -1;
+        List<Delivery> deliveries = new ArrayList<>(messages.size());
+        try {
+            for (Message message : messages) {
+                long tag = message.getMessageProperties().getDeliveryTag();
+                Optional<ItemHeaders> item = ItemHeaders.read(message.getMessageProperties().getHeaders());
+                if (item.isEmpty()) {
+                    log.error("Item message {} of {} names no item (headers x-batch-id, x-item-seq); dead-lettering it",
+                            message.getMessageProperties().getMessageId(), operation);
+                    channel.basicNack(tag, false, false);
+                    continue;
+                }
+                lastTag = Math.max(lastTag, tag);
+                deliveries.add(new Delivery(message, item.get()));
+            }
+            if (lastTag < 0) {
+                return;
+            }
+            Produced produced = holdingThroughOutages("Running a chunk of " + operation, () -> handle(deliveries));
+            holdingThroughOutages("Publishing the results of a chunk of " + operation, () -> {
+                publisher.publishConfirmed(produced.results, produced.outgoing);
+                return null;
+            });
+            channel.basicAck(lastTag, true);
+            produced.counts.forEach((outcome, n) ->
+                    meters.counter("batchline.worker.items", "operation", operation, "status", outcome).increment(n));
+        } catch (HandlerRun.WorkerStopping e) {
+            log.info("Worker stopping with a chunk of {} {} items in hand; the broker redelivers it", deliveries.size(), operation);
+        } catch (HeldTooLong e) {
+            handBack(deliveries, channel, lastTag);
+        } catch (IOException e) {
+            log.warn("Could not acknowledge a chunk; the broker will redeliver it: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("Chunk of {} {} items failed ({}); returning it to the queue, where its items are isolated",
+                    messages.size(), operation, e.toString());
+            requeue(channel, lastTag);
+        } finally {
+            chunkTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private Produced handle(List<Delivery> deliveries) {
+        Produced produced = new Produced();
+        List<Delivery> candidates = new ArrayList<>(deliveries.size());
+        for (Delivery delivery : deliveries) {
+            if (!isolation && Boolean.TRUE.equals(delivery.message().getMessageProperties().getRedelivered())) {
+                produced.outgoing.add(MessageCopies.toIsolation(delivery, operation));
+            } else {
+                candidates.add(delivery);
+            }
+        }
+        List<Delivery> runnable = withoutStopped(candidates, produced);
+        List<Delivery> bound = new ArrayList<>(runnable.size());
+        List<WorkItem<P>> work = new ArrayList<>(runnable.size());
+        for (Delivery delivery : runnable) {
+            ItemHeaders item = delivery.item();
+            try {
+                JsonNode raw = json.readTree(delivery.message().getBody());
+                work.add(new WorkItem<>(item.batchId(), item.seq(), item.attempt(),
+                        json.treeToValue(raw, handler.operation().payloadType()), raw));
+                bound.add(delivery);
+            } catch (JacksonException e) {
+                apply(delivery, retryPolicy.unreadable(item, operation), produced);
+            }
+        }
+        if (!work.isEmpty()) {
+            waitForRateLimit(work.size());
+        }
+        List<ItemOutcome> outcomes = handlerRun.run(work);
+        for (int i = 0; i < bound.size(); i++) {
+            apply(bound.get(i), retryPolicy.after(bound.get(i).item(), outcomes.get(i)), produced);
+        }
+        return produced;
+    }
+
+    /** Reports the items of stopping rounds with the stop's outcome and drops stale ones; returns the rest. */
+    private List<Delivery> withoutStopped(List<Delivery> deliveries, Produced produced) {
+        if (deliveries.isEmpty()) {
+            return deliveries;
+        }
+        Map<UUID, StoppedBatches.Verdict> verdicts = stoppedBatches.verdicts(
+                deliveries.stream().map(d -> d.item().batchId()).distinct().toList());
+        List<Delivery> runnable = new ArrayList<>(deliveries.size());
+        for (Delivery delivery : deliveries) {
+            ItemHeaders item = delivery.item();
+            StoppedBatches.Verdict verdict = verdicts.get(item.batchId());
+            StoppedBatches.Kind kind = verdict == null ? StoppedBatches.Kind.RUN : verdict.forRound(item.round());
+            switch (kind) {
+                case RUN -> runnable.add(delivery);
+                case STOPPING -> {
+                    produced.results.add(ItemResult.stopped(item.batchId(), item.seq(), item.round(), item.attempt(),
+                            verdict.outcome().itemStatus(), verdict.error()));
+                    produced.count("stopped");
+                }
+                case STALE -> produced.count("stale");
+            }
+        }
+        return runnable;
+    }
+
+    private void apply(Delivery delivery, Decision decision, Produced produced) {
+        switch (decision) {
+            case Decision.Report report -> {
+                produced.results.add(report.result());
+                produced.count(report.result().status().wireName());
+            }
+            case Decision.RetryLater retry -> {
+                produced.outgoing.add(MessageCopies.toRetry(delivery, retry.tier(), retry.next(), retry.lastError(), operation));
+                produced.count("retried");
+            }
+            case Decision.GiveUp giveUp -> {
+                produced.results.add(giveUp.result());
+                produced.outgoing.add(MessageCopies.toDeadLetters(delivery, giveUp.lastError(), operation));
+                produced.count("failed");
+            }
+        }
+    }
+
+    private void waitForRateLimit(int items) {
+        try {
+            rateLimiter.acquire(operation, items);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HandlerRun.WorkerStopping(e);
+        }
+    }
+
+    /**
+     * Runs {@code step}, and while it fails because the database or the broker is
+     * unavailable, holds the chunk and runs it again with backoff.
+     */
+    private <T> T holdingThroughOutages(String what, Supplier<T> step) {
+        OutagePause pause = null;
+        while (true) {
+            try {
+                T result = step.get();
+                if (pause != null) {
+                    pause.resumed();
+                }
+                return result;
+            } catch (RuntimeException e) {
+                if (e instanceof HandlerRun.WorkerStopping || !TransientFailures.isTransient(e)) {
+                    throw e;
+                }
+                if (pause == null) {
+                    pause = new OutagePause(log, what, settings.outageFirstBackoff(), settings.outageLongestBackoff());
+                }
+                meters.counter("batchline.worker.outage.pauses", "operation", operation).increment();
+                if (!pause.pause(e)) {
+                    throw new HandlerRun.WorkerStopping(e);
+                }
+                if (pause.elapsed().compareTo(settings.maxHold()) > 0) {
+                    throw new HeldTooLong();
+                }
+            }
+        }
+    }
+
+    /**
+     * The chunk was held longer than the broker lets a consumer sit on a delivery: put the
+     * same items back into their queue as new messages (confirmed), then acknowledge.
+     */
+    private void handBack(List<Delivery> deliveries, Channel channel, long lastTag) {
+        try {
+            publisher.publishConfirmed(List.of(),
+                    deliveries.stream().map(d -> MessageCopies.again(d, operation, isolation)).toList());
+            channel.basicAck(lastTag, true);
+            log.warn("Held a chunk of {} {} items past {} through an outage; put them back as new messages",
+                    deliveries.size(), operation, settings.maxHold());
+        } catch (IOException | RuntimeException e) {
+            log.warn("Could not put back a held chunk ({}); the broker redelivers it", e.toString());
+        }
+    }
+
+    private static void requeue(Channel channel, long lastTag) {
+        if (lastTag < 0) {
+            return;
+        }
+        try {
+            channel.basicNack(lastTag, true, true);
+        } catch (IOException e) {
+            log.warn("Could not requeue a chunk; the broker redelivers it when the channel closes");
+        }
+    }
+
+    private static final class HeldTooLong extends RuntimeException {
+        HeldTooLong() {
+            super("held too long", null, false, false);
+        }
+    }
+}

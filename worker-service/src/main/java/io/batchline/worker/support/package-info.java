@@ -1,4 +1,0 @@
-@NullMarked
-package io.batchline.worker.support;
-
-import org.jspecify.annotations.NullMarked;
