@@ -30,6 +30,18 @@ public final class TransientFailures {
 
     public static boolean isTransient(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.springframework.transaction.TransactionSystemException tx
+                    && tx.getApplicationException() != null && isTransient(tx.getApplicationException())) {
+                // the statement failed because the connection died, and then so did the rollback
+                return true;
+            }
+            if (t instanceof org.springframework.transaction.CannotCreateTransactionException) {
+                return true;
+            }
+            if (t instanceof SQLException && t.getCause() instanceof java.io.IOException) {
+                // the driver lost its socket to the database
+                return true;
+            }
             if (t instanceof SQLTransientException || t instanceof SQLRecoverableException) {
                 return true;
             }

@@ -1,5 +1,6 @@
 package io.batchline.api.query;
 
+import io.batchline.api.support.StatusSql;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,22 +16,25 @@ import org.springframework.stereotype.Component;
 @Component
 class BacklogGauges {
 
-    static final String BACKLOG = """
+    static final String BACKLOG = StatusSql.render("""
             SELECT count(*) FILTER (WHERE status = 'pending') AS pending_batches,
                    count(*) FILTER (WHERE status = 'processing') AS processing_batches,
+                   count(*) FILTER (WHERE status = 'stopping') AS stopping_batches,
                    coalesce(sum(total - succeeded - failed - cancelled - timed_out), 0) AS pending_items
-              FROM batches WHERE status IN ('pending', 'processing')
-            """;
+              FROM batches WHERE status IN ({ACTIVE})
+            """);
 
     private final JdbcClient jdbc;
     private final AtomicLong pendingBatches = new AtomicLong();
     private final AtomicLong processingBatches = new AtomicLong();
+    private final AtomicLong stoppingBatches = new AtomicLong();
     private final AtomicLong pendingItems = new AtomicLong();
 
     BacklogGauges(JdbcClient jdbc, MeterRegistry meters) {
         this.jdbc = jdbc;
         Gauge.builder("batchline.batches", pendingBatches, AtomicLong::get).tag("status", "pending").register(meters);
         Gauge.builder("batchline.batches", processingBatches, AtomicLong::get).tag("status", "processing").register(meters);
+        Gauge.builder("batchline.batches", stoppingBatches, AtomicLong::get).tag("status", "stopping").register(meters);
         Gauge.builder("batchline.items.pending", pendingItems, AtomicLong::get).register(meters);
     }
 
@@ -40,7 +44,8 @@ class BacklogGauges {
             jdbc.sql(BACKLOG).query(rs -> {
                 pendingBatches.set(rs.getLong(1));
                 processingBatches.set(rs.getLong(2));
-                pendingItems.set(rs.getLong(3));
+                stoppingBatches.set(rs.getLong(3));
+                pendingItems.set(rs.getLong(4));
             });
         } catch (RuntimeException e) {
             // the database being away shows on /actuator/health; the gauges keep their last value

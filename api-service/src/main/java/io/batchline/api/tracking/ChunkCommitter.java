@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -38,9 +39,11 @@ class ChunkCommitter {
     private final RabbitTemplate rabbit;
     private final TrackerSettings settings;
     private final MeterRegistry meters;
+    private final JdbcClient jdbc;
 
-    ChunkCommitter(RabbitTemplate rabbit, TrackerSettings settings, MeterRegistry meters) {
+    ChunkCommitter(RabbitTemplate rabbit, TrackerSettings settings, MeterRegistry meters, JdbcClient jdbc) {
         this.rabbit = rabbit;
+        this.jdbc = jdbc;
         this.settings = settings;
         this.meters = meters;
     }
@@ -103,7 +106,8 @@ class ChunkCommitter {
                     settle(channel, entry.tag(), true);
                     break;
                 } catch (RuntimeException e) {
-                    if (TransientFailures.isTransient(e)) {
+                    if (TransientFailures.isTransient(e) || !databaseAnswers()) {
+                        // an outage the rule did not recognise is still an outage, not poison
                         if (!pause.pause(e)) {
                             return;
                         }
@@ -116,6 +120,15 @@ class ChunkCommitter {
                     break;
                 }
             }
+        }
+    }
+
+    /** Whether the database answers at all: a message is poison only if it fails while it does. */
+    private boolean databaseAnswers() {
+        try {
+            return jdbc.sql("SELECT 1").query(Integer.class).single() == 1;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

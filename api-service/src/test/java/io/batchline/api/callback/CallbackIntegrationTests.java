@@ -98,6 +98,9 @@ class CallbackIntegrationTests extends RealServicesTest {
         failuresLeft.set(3);
         UUID batch = submitWithCallback(ADMIN_KEY);
         postJson("/api/batches/" + batch + "/cancel", "");
+        // the batch is stopping until a worker reports its published item (here: skipped)
+        publishResults(ItemResult.stopped(batch, 0, 0, 1, io.batchline.model.status.ItemStatus.CANCELLED,
+                new io.batchline.model.messaging.ItemError("batch.stopped", "cancelled")));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> received.size() == 1);
         assertThat(json.readTree(received.getFirst().body()).get("status").asString()).isEqualTo("cancelled");
