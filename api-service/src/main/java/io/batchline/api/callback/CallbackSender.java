@@ -17,7 +17,6 @@ import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -80,14 +79,12 @@ class CallbackSender {
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
 
-    CallbackSender(JdbcClient jdbc, JsonMapper json, OutboundPolicy policy,
-                   @Value("${batch.callbacks.first-retry:2s}") Duration firstRetry,
-                   @Value("${batch.callbacks.give-up-after:1h}") Duration giveUpAfter) {
+    CallbackSender(JdbcClient jdbc, JsonMapper json, OutboundPolicy policy, CallbackSettings settings) {
         this.jdbc = jdbc;
         this.json = json;
         this.policy = policy;
-        this.firstRetry = firstRetry;
-        this.giveUpAfter = giveUpAfter;
+        this.firstRetry = settings.firstRetry();
+        this.giveUpAfter = settings.giveUpAfter();
     }
 
     @Scheduled(fixedDelayString = "${batch.callbacks.poll-interval:1s}")

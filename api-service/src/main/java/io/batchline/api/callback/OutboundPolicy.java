@@ -3,11 +3,9 @@ package io.batchline.api.callback;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,8 +20,8 @@ public class OutboundPolicy {
 
     private final List<String> allowedHosts;
 
-    OutboundPolicy(@Value("${batch.outbound-allowed-hosts:}") String allowedHosts) {
-        this.allowedHosts = Arrays.stream(allowedHosts.split(","))
+    OutboundPolicy(CallbackSettings.Outbound settings) {
+        this.allowedHosts = settings.outboundAllowedHosts().stream()
                 .map(h -> h.trim().toLowerCase(Locale.ROOT)).filter(h -> !h.isEmpty()).toList();
     }
 

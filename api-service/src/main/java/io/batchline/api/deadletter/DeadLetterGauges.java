@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
-import org.springframework.beans.factory.annotation.Value;
+import io.batchline.api.submission.SubmissionLimits;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -27,10 +27,9 @@ class DeadLetterGauges {
     private final List<String> queues;
     private final Map<String, AtomicLong> depths = new ConcurrentHashMap<>();
 
-    DeadLetterGauges(AmqpAdmin rabbitAdmin, MeterRegistry meters,
-                     @Value("${batch.test-operations:false}") boolean testOperations) {
+    DeadLetterGauges(AmqpAdmin rabbitAdmin, MeterRegistry meters, SubmissionLimits limits) {
         this.rabbitAdmin = rabbitAdmin;
-        this.queues = DeadLetterQueues.all(testOperations);
+        this.queues = DeadLetterQueues.all(limits.testOperations());
         for (String queue : queues) {
             AtomicLong depth = new AtomicLong();
             depths.put(queue, depth);

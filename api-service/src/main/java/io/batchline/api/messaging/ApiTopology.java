@@ -3,7 +3,7 @@ package io.batchline.api.messaging;
 import io.batchline.model.messaging.BatchTopology;
 import io.batchline.model.operations.Operations;
 import org.springframework.amqp.core.Declarables;
-import org.springframework.beans.factory.annotation.Value;
+import io.batchline.api.submission.SubmissionLimits;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -15,7 +15,7 @@ import org.springframework.context.annotation.Configuration;
 class ApiTopology {
 
     @Bean
-    Declarables batchTopology(@Value("${batch.test-operations:false}") boolean testOperations) {
-        return BatchTopology.declarables(Operations.names(testOperations));
+    Declarables batchTopology(SubmissionLimits limits) {
+        return BatchTopology.declarables(Operations.names(limits.testOperations()));
     }
 }

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.UUID;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -46,9 +45,9 @@ class IdempotencyKeys {
     private final JdbcClient jdbc;
     private final Duration ttl;
 
-    IdempotencyKeys(JdbcClient jdbc, @Value("${batch.idempotency-ttl:24h}") Duration ttl) {
+    IdempotencyKeys(JdbcClient jdbc, SubmissionSettings settings) {
         this.jdbc = jdbc;
-        this.ttl = ttl;
+        this.ttl = settings.idempotencyTtl();
     }
 
     void claim(String tenant, String key, byte[] hash, UUID batchId) {

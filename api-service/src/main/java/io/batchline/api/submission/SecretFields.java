@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -28,10 +27,8 @@ class SecretFields {
 
     private final SecretKeySpec pepper;
 
-    SecretFields(@Value("${batch.secret-pepper}") String pepper) {
-        if (pepper.length() < 16) {
-            throw new IllegalStateException("BATCH_SECRET_PEPPER must be at least 16 characters");
-        }
+    SecretFields(SubmissionSettings settings) {
+        String pepper = settings.secretPepper();
         this.pepper = new SecretKeySpec(pepper.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
     }
 

@@ -19,6 +19,8 @@ class DeadLetterReplayIntegrationTests extends RealServicesTest {
 
     @Test
     void resultsParkedInTheDeadLettersAreCountedAndReplayedByAnAdmin() {
+        // other tests park unreadable results here on purpose; this test needs the queue to itself
+        rabbitAdmin.purgeQueue(Topology.RESULTS_DEAD_QUEUE, false);
         UUID batch = submitLookups(2, "{}");
         MessageProperties properties = new MessageProperties();
         properties.setContentType("application/json");

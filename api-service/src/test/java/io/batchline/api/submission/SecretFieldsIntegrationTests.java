@@ -31,7 +31,7 @@ class SecretFieldsIntegrationTests extends RealServicesTest {
         assertThat(new String(published.getBody())).doesNotContain(password).contains(SecretFields.PREFIX);
         // the same password always gives the same digest, so a login can be checked against it
         assertThat(json.readTree(published.getBody()).get("password").asString())
-                .isEqualTo(new SecretFields("test-pepper-0123456789abcdef").digest(password));
+                .isEqualTo(new SecretFields(new SubmissionSettings("test-pepper-0123456789abcdef", java.time.Duration.ofHours(24))).digest(password));
     }
 
     @Test

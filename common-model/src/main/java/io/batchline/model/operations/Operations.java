@@ -22,27 +22,23 @@ public final class Operations {
             USER_SOFT_DELETE, USER_TOUCH_LOGIN, USER_LOOKUP);
 
     /**
-     * Operations that exist only for chaos tests, off unless a service is started with its
-     * test-operations switch: {@code test.crash} halts the worker's JVM on items that ask for it.
+     * The name of the operation that exists only for chaos tests: {@code test.crash} halts
+     * the worker's JVM on items that ask for it. Only its name is shared (both services must
+     * declare the same queues); the worker owns its record and handler, and neither service
+     * knows it unless started with its test-operations switch.
      */
-    public static final Operation<CrashItem> TEST_CRASH = new Operation<>("test.crash", CrashItem.class, false);
-    public static final List<Operation<?>> TEST_ONLY = List.of(TEST_CRASH);
+    public static final String TEST_CRASH = "test.crash";
+    public static final List<String> TEST_ONLY = List.of(TEST_CRASH);
 
-    private static final Map<String, Operation<?>> BY_NAME = java.util.stream.Stream.concat(BUILT_IN.stream(), TEST_ONLY.stream())
+    private static final Map<String, Operation<?>> BY_NAME = BUILT_IN.stream()
             .collect(Collectors.toUnmodifiableMap(Operation::name, Function.identity()));
 
     private Operations() {
     }
 
-    /** A built-in operation, or a test-only one when {@code withTestOperations}. */
-    public static Optional<Operation<?>> byName(String name, boolean withTestOperations) {
-        Operation<?> operation = BY_NAME.get(name);
-        return operation != null && (withTestOperations || !TEST_ONLY.contains(operation))
-                ? Optional.of(operation) : Optional.empty();
-    }
-
+    /** A built-in operation. */
     public static Optional<Operation<?>> byName(String name) {
-        return byName(name, false);
+        return Optional.ofNullable(BY_NAME.get(name));
     }
 
     public static List<String> names() {
@@ -52,7 +48,7 @@ public final class Operations {
     /** Names whose queues a service declares: the built-in ones, plus the test-only ones when enabled. */
     public static List<String> names(boolean withTestOperations) {
         return withTestOperations
-                ? java.util.stream.Stream.concat(BUILT_IN.stream(), TEST_ONLY.stream()).map(Operation::name).sorted().toList()
+                ? java.util.stream.Stream.concat(names().stream(), TEST_ONLY.stream()).sorted().toList()
                 : names();
     }
 }

@@ -10,8 +10,10 @@ import java.util.List;
  * handlers that naturally work item by item implement {@link PerItemHandler} instead.
  *
  * <p>Contract: return exactly one outcome per item, in order. An item-level problem is an
- * outcome, not an exception; an exception means the whole chunk could not be handled
- * (database unreachable) and its items are delivered again.
+ * outcome, not an exception. An exception means the whole chunk could not be handled: if
+ * it is the database being unavailable the chunk is held and handled again once it is back
+ * (no attempt is used); any other exception fails the chunk's items retryably
+ * ({@code handler.error}).
  */
 public interface OperationHandler<P extends ItemPayload> {
 

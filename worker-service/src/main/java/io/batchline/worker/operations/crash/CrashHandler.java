@@ -1,6 +1,5 @@
 package io.batchline.worker.operations.crash;
 
-import io.batchline.model.operations.CrashItem;
 import io.batchline.model.operations.Operation;
 import io.batchline.model.operations.Operations;
 import io.batchline.worker.operations.ItemOutcome;
@@ -23,9 +22,11 @@ class CrashHandler implements PerItemHandler<CrashItem> {
 
     private static final Logger log = LoggerFactory.getLogger(CrashHandler.class);
 
+    private static final Operation<CrashItem> OPERATION = new Operation<>(Operations.TEST_CRASH, CrashItem.class, false);
+
     @Override
     public Operation<CrashItem> operation() {
-        return Operations.TEST_CRASH;
+        return OPERATION;
     }
 
     @Override
