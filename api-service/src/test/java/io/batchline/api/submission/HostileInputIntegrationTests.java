@@ -244,7 +244,7 @@ class HostileInputIntegrationTests extends RealServicesTest {
             cursor("b:-62135596800000001:00000000-0000-0000-0000-000000000000"),
             cursor("b:1:1-1-1-1-1"), cursor("b:1:" + "0".repeat(5000)), cursor("\u0000"), cursor("s:\u00005"),
             "====", "!!!!", "a=b", "%3D", "AAAA", "AA", "A", "-_-_", "+/+/", "", "+", "%20", "%2B", " ",
-            "a".repeat(6_000), "%ff".repeat(2_000), "9".repeat(5_000));
+            "a".repeat(6_000), "%ff".repeat(2_000), "9".repeat(5_000), "b".repeat(20_000));
 
     /** Hostile header values (each char one byte on the wire; never CR or LF, which would end the header). */
     private static final List<String> HEADER_VALUES = List.of(
@@ -335,11 +335,15 @@ class HostileInputIntegrationTests extends RealServicesTest {
             List<String> params = new ArrayList<>(endpoint.params());
             params.add("unknown");
             for (String param : params) {
-                for (String value : valuesFor(random, legal.getOrDefault(param, "x"))) {
-                    String query = switch (random.nextInt(6)) {
+                List<String> values = valuesFor(random, legal.getOrDefault(param, "x"));
+                for (int v = 0; v < values.size(); v++) {
+                    String value = values.get(v);
+                    // every fixed value alone at least once; the random ones also duplicated, or next to the legal one
+                    String query = v < WIRE_VALUES.size() ? param + "=" + value : switch (random.nextInt(5)) {
                         case 0 -> param + "=" + legal.getOrDefault(param, "x") + "&" + param + "=" + value;
-                        case 1 -> param + "=" + value + "&" + param + "=" + value;
-                        case 2 -> param + "=" + value + "&" + param;
+                        case 1 -> param + "=" + value + "&" + param + "=" + legal.getOrDefault(param, "x");
+                        case 2 -> param + "=" + value + "&" + param + "=" + value;
+                        case 3 -> param + "=" + value + "&" + param;
                         default -> param + "=" + value;
                     };
                     requests++;
