@@ -49,11 +49,20 @@ public class BatchRejected extends RuntimeException {
         return status;
     }
 
+    /** The members RFC 9457 defines; an extra property by one of these names would be written twice. */
+    private static final java.util.Set<String> STANDARD_MEMBERS = java.util.Set.of("type", "title", "status", "detail", "instance");
+
+    /**
+     * The problem; an extra property named like a standard member (a batch's {@code status}
+     * next to the HTTP {@code status}) goes out as {@code batchStatus} and so on, so the
+     * answer never holds the same member twice with different values.
+     */
     public ProblemDetail toProblem() {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, getMessage());
         problem.setType(URI.create(Problems.TYPE_BASE + type));
         problem.setTitle(title);
-        extra.forEach(problem::setProperty);
+        extra.forEach((name, value) -> problem.setProperty(STANDARD_MEMBERS.contains(name)
+                ? "batch" + Character.toUpperCase(name.charAt(0)) + name.substring(1) : name, value));
         return problem;
     }
 }

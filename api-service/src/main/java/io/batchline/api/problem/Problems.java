@@ -2,6 +2,8 @@ package io.batchline.api.problem;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
+import org.apache.tomcat.util.http.InvalidParameterException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -9,6 +11,7 @@ import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -31,11 +34,21 @@ class Problems extends ResponseEntityExceptionHandler {
     static final String TYPE_BASE = "https://batchline.dev/problems/";
     private static final Logger log = LoggerFactory.getLogger(Problems.class);
 
+    /** The request's path as a problem's {@code instance}, or null if it is no URI. */
+    static @Nullable URI instance(String requestUri) {
+        try {
+            return URI.create(requestUri);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     @ExceptionHandler(BatchRejected.class)
     ResponseEntity<ProblemDetail> rejected(BatchRejected rejection, HttpServletRequest request) {
         ProblemDetail problem = rejection.toProblem();
-        problem.setInstance(URI.create(request.getRequestURI()));
-        ResponseEntity.BodyBuilder response = ResponseEntity.status(rejection.status());
+        problem.setInstance(instance(request.getRequestURI()));
+        // preset, so the problem is written whatever the Accept header says (even unparseable)
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(rejection.status()).contentType(MediaType.APPLICATION_PROBLEM_JSON);
         if (problem.getProperties() != null && problem.getProperties().get("retryAfterSeconds") instanceof Number seconds) {
             response.header(HttpHeaders.RETRY_AFTER, String.valueOf(seconds.longValue()));
         }
@@ -48,6 +61,18 @@ class Problems extends ResponseEntityExceptionHandler {
                 "parameter '" + e.getName() + "' has an invalid value"), request);
     }
 
+    /**
+     * Tomcat refuses to decode the query string (invalid percent-encoding or UTF-8, such as
+     * {@code ?cursor=%ff}) when a parameter is first read, inside the handler's argument resolution.
+     */
+    @ExceptionHandler(InvalidParameterException.class)
+    ResponseEntity<ProblemDetail> undecodableParameters(InvalidParameterException e, HttpServletRequest request) {
+        HttpStatus status = e.getErrorCode() >= 400 && e.getErrorCode() < 500 && HttpStatus.resolve(e.getErrorCode()) != null
+                ? HttpStatus.valueOf(e.getErrorCode()) : HttpStatus.BAD_REQUEST;
+        return rejected(new BatchRejected(status, "invalid-parameter", "Invalid parameter",
+                "the query string is not valid: parameters must be percent-encoded UTF-8"), request);
+    }
+
     @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessException.class,
             CannotCreateTransactionException.class})
     ResponseEntity<ProblemDetail> databaseDown(RuntimeException e, HttpServletRequest request) {
@@ -56,7 +81,8 @@ class Problems extends ResponseEntityExceptionHandler {
                 "the database is unavailable; nothing was stored, try again shortly");
         problem.setType(URI.create(TYPE_BASE + "unavailable"));
         problem.setTitle("Service unavailable");
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").body(problem);
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5")
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 
     @ExceptionHandler(Exception.class)
@@ -66,7 +92,7 @@ class Problems extends ResponseEntityExceptionHandler {
                 "an unexpected error occurred; it has been logged");
         problem.setType(URI.create(TYPE_BASE + "internal"));
         problem.setTitle("Internal error");
-        return ResponseEntity.internalServerError().body(problem);
+        return ResponseEntity.internalServerError().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 
     @Override
@@ -75,7 +101,7 @@ class Problems extends ResponseEntityExceptionHandler {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "the request body is not valid JSON for this endpoint");
         problem.setType(URI.create(TYPE_BASE + "malformed-json"));
         problem.setTitle("Malformed request body");
-        return ResponseEntity.badRequest().body(problem);
+        return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 
     @Override
@@ -87,7 +113,19 @@ class Problems extends ResponseEntityExceptionHandler {
         problem.setProperty("errors", ex.getFieldErrors().stream()
                 .map(error -> new FieldProblem(error.getField(), error.getDefaultMessage()))
                 .toList());
-        return ResponseEntity.badRequest().body(problem);
+        return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+    }
+
+    /** Spring MVC's own refusals (406, 415, 404 of an unknown path...) as problem+json whatever the Accept header says. */
+    @Override
+    protected ResponseEntity<Object> createResponseEntity(@Nullable Object body, HttpHeaders headers, HttpStatusCode statusCode,
+            WebRequest request) {
+        HttpHeaders answer = new HttpHeaders();
+        answer.addAll(headers);
+        if (body instanceof ProblemDetail) {
+            answer.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        }
+        return new ResponseEntity<>(body, answer, statusCode);
     }
 
     record FieldProblem(String field, @org.jspecify.annotations.Nullable String message) {

@@ -41,11 +41,16 @@ final class Cursor {
         return encode("b:" + micros + ":" + id);
     }
 
+    /** The latest instant a batch cursor may name (9999-12-31T23:59:59.999999Z); none before the epoch. */
+    private static final long MAX_MICROS = 253_402_300_799_999_999L;
+
     static BatchKey batch(String cursor) {
         String[] parts = decode(cursor).split(":");
         try {
-            if (parts.length == 3 && parts[0].equals("b")) {
-                return new BatchKey(Instant.EPOCH.plus(Long.parseLong(parts[1]), ChronoUnit.MICROS), UUID.fromString(parts[2]));
+            long micros = parts.length == 3 ? Long.parseLong(parts[1]) : -1;
+            // beyond this range PostgreSQL's timestamp has no value for it: a forged cursor, not a 500
+            if (parts[0].equals("b") && micros >= 0 && micros <= MAX_MICROS) {
+                return new BatchKey(Instant.EPOCH.plus(micros, ChronoUnit.MICROS), UUID.fromString(parts[2]));
             }
         } catch (IllegalArgumentException e) {
             // falls through to the rejection below

@@ -87,6 +87,11 @@ final class BatchDraft implements AutoCloseable {
         if (creator.isBlank() || creator.length() > 128) {
             throw BatchRejected.badRequest("invalid-request", "Invalid request", "creator must be 1 to 128 characters");
         }
+        List<ItemViolation> unstorable = StorableJson.problems(-1, tools.jackson.databind.node.JsonNodeFactory.instance.stringNode(creator));
+        if (!unstorable.isEmpty()) {
+            // a NUL cannot be stored at all, and an unpaired surrogate would be stored as '?'
+            throw BatchRejected.badRequest("invalid-request", "Invalid request", "creator " + unstorable.getFirst().message());
+        }
         if (!caller.isAdmin() && !creator.equals(caller.tenant())) {
             throw new BatchRejected(HttpStatus.FORBIDDEN, "creator-mismatch", "Not your tenant",
                     "your key belongs to tenant '" + caller.tenant() + "'; only admins submit for other creators");

@@ -34,6 +34,8 @@ class ItemValidator {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             // the submission reader reads items one at a time from one stream
             .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // {"key":"a","key":"b"} has no one meaning: refused rather than silently stored as one of them
+            .enable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     private final Validator validator;

@@ -26,6 +26,11 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.annotation.JsonDeserialize;
+import tools.jackson.databind.deser.std.StdDeserializer;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -70,11 +75,47 @@ class SubmissionController {
         return new LimitedStream(request.getInputStream(), limit);
     }
 
-    /** The seeds' request: one new price for many contents of one creator. */
+    /**
+     * The seeds' request: one new price for many contents of one creator. Strictly typed: a
+     * number or boolean where a text belongs (or a text where the price belongs) is refused,
+     * not converted, so what is stored is what was sent.
+     */
     record PriceUpdateRequest(
-            @NotBlank @Size(max = 128) String creator,
-            @NotEmpty List<@NotBlank @Size(max = 128) String> contentIds,
-            @NotNull @DecimalMin("0") @Digits(integer = 15, fraction = 6) BigDecimal newPrice) {
+            @JsonDeserialize(using = StrictText.class) @NotBlank @Size(max = 128) String creator,
+            @JsonDeserialize(contentUsing = StrictText.class) @NotEmpty List<@NotBlank @Size(max = 128) String> contentIds,
+            @JsonDeserialize(using = StrictNumber.class) @NotNull @DecimalMin("0") @Digits(integer = 15, fraction = 6) BigDecimal newPrice) {
+    }
+
+    /** A JSON string, and nothing converted into one. */
+    static final class StrictText extends StdDeserializer<String> {
+
+        StrictText() {
+            super(String.class);
+        }
+
+        @Override
+        public String deserialize(JsonParser parser, DeserializationContext context) {
+            if (parser.currentToken() != JsonToken.VALUE_STRING) {
+                return (String) context.handleUnexpectedToken(String.class, parser);
+            }
+            return parser.getString();
+        }
+    }
+
+    /** A JSON number, exactly, and nothing converted into one. */
+    static final class StrictNumber extends StdDeserializer<BigDecimal> {
+
+        StrictNumber() {
+            super(BigDecimal.class);
+        }
+
+        @Override
+        public BigDecimal deserialize(JsonParser parser, DeserializationContext context) {
+            if (!parser.currentToken().isNumeric()) {
+                return (BigDecimal) context.handleUnexpectedToken(BigDecimal.class, parser);
+            }
+            return parser.getDecimalValue();
+        }
     }
 
     @PostMapping(path = "/batch-update-price", consumes = MediaType.APPLICATION_JSON_VALUE)

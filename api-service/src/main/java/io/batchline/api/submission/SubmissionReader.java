@@ -107,7 +107,9 @@ final class SubmissionReader {
     private static BatchRejected malformed(StreamReadException e) {
         TokenStreamLocation at = e.getLocation();
         String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-        return BatchRejected.badRequest("malformed-json", "Malformed JSON", "the body is not valid JSON" + where);
+        String why = String.valueOf(e.getOriginalMessage()).startsWith("Duplicate Object property")
+                ? "the body names the same field twice in one object" : "the body is not valid JSON";
+        return BatchRejected.badRequest("malformed-json", "Malformed JSON", why + where);
     }
 
     private static BatchRejected malformed(String why, JsonParser parser) {

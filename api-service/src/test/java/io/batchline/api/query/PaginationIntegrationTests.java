@@ -1,10 +1,15 @@
 package io.batchline.api.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.batchline.api.RealServicesTest;
+import io.batchline.model.messaging.ItemError;
+import io.batchline.model.messaging.ItemResult;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -58,11 +63,70 @@ class PaginationIntegrationTests extends RealServicesTest {
         assertThat(seedPage.get("nextCursor").isNull()).isTrue();
     }
 
+    /**
+     * One tenant of its own (so other tests' batches cannot change the numbers) with batches
+     * brought into every stable state through the API and the results queue; its stats must
+     * give exactly those numbers, another tenant's none of them, and the admin's at least them.
+     */
     @Test
     void statsCountBatchesPerStatus() {
-        postJson("/api/batches", "{\"operation\":\"user.lookup\",\"items\":[{\"email\":\"s@b.io\"}]}");
-        JsonNode stats = get("/api/batches/stats").body();
-        assertThat(stats.get("totalBatches").asLong()).isPositive();
-        assertThat(stats.get("batchesByStatus").size()).isPositive();
+        String tenant = "stats-" + UUID.randomUUID();
+        String key = createKey(tenant, "submitter");
+
+        UUID completed = submit(key, 2, "{}");
+        UUID completedWithAFailure = submit(key, 2, "{}");
+        UUID failFast = submit(key, 3, "{\"continueOnError\":false}");
+        UUID cancelled = submit(key, 2, "{}");
+        UUID timedOut = submit(key, 2, "{\"timeoutSeconds\":1}");
+        UUID halfDone = submit(key, 3, "{}");
+        UUID untouched = submit(key, 1, "{}");
+
+        publishResults(ItemResult.succeeded(completed, 0, 0, 1, null), ItemResult.succeeded(completed, 1, 0, 1, null),
+                ItemResult.succeeded(completedWithAFailure, 0, 0, 1, null), failed(completedWithAFailure, 1),
+                failed(failFast, 0), ItemResult.succeeded(halfDone, 0, 0, 1, null));
+        assertThat(as(key, "POST", "/api/batches/" + cancelled + "/cancel", null, null, Map.of()).status()).isEqualTo(202);
+
+        Map<UUID, String> expected = Map.of(completed, "completed", completedWithAFailure, "completed", failFast, "failed",
+                cancelled, "cancelled", timedOut, "timed_out", halfDone, "processing", untouched, "processing");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            expected.forEach((batch, status) -> assertThat(batch(batch).get("status").asString()).as(batch.toString()).isEqualTo(status));
+            assertThat(batch(halfDone).get("counts").get("succeeded").asInt()).isEqualTo(1);
+        });
+
+        JsonNode stats = as(key, "GET", "/api/batches/stats", null, null, Map.of()).body();
+        assertThat(stats.get("batchesByStatus")).isEqualTo(json.readTree(
+                "{\"completed\":2,\"failed\":1,\"cancelled\":1,\"timed_out\":1,\"processing\":2}"));
+        assertThat(stats.get("totalBatches").asLong()).isEqualTo(7);
+        // succeeded: 2 + 1 + 1 (halfDone); failed counts failed and timed-out items: 1 + 1 (failFast) + 2 (timedOut)
+        assertThat(stats.get("itemsSucceeded").asLong()).isEqualTo(4);
+        assertThat(stats.get("itemsFailed").asLong()).isEqualTo(4);
+        assertThat(stats.get("successRate").asDouble()).isEqualTo(0.5);
+        assertThat(stats.get("averageProcessingSeconds").asDouble()).isBetween(0.0, 60.0);
+
+        JsonNode stranger = as(createKey("stats-stranger-" + UUID.randomUUID(), "submitter"), "GET", "/api/batches/stats",
+                null, null, Map.of()).body();
+        assertThat(stranger.get("totalBatches").asLong()).isZero();
+        assertThat(stranger.get("batchesByStatus").size()).isZero();
+        assertThat(stranger.get("itemsSucceeded").asLong()).isZero();
+        assertThat(stranger.get("successRate").asDouble()).isZero();
+
+        JsonNode everyone = get("/api/batches/stats").body();
+        assertThat(everyone.get("totalBatches").asLong()).isGreaterThanOrEqualTo(7);
+        for (String status : List.of("completed", "failed", "cancelled", "timed_out", "processing")) {
+            assertThat(everyone.get("batchesByStatus").get(status).asLong()).as(status)
+                    .isGreaterThanOrEqualTo(stats.get("batchesByStatus").get(status).asLong());
+        }
+    }
+
+    private UUID submit(String key, int items, String options) {
+        String body = IntStream.range(0, items).mapToObj(i -> "{\"email\":\"s" + i + "@b.io\"}").collect(Collectors.joining(","));
+        Answer answer = as(key, "POST", "/api/batches", "application/json",
+                "{\"operation\":\"user.lookup\",\"options\":" + options + ",\"items\":[" + body + "]}", Map.of());
+        assertThat(answer.status()).as("submission: %s", answer.body()).isEqualTo(202);
+        return id(answer);
+    }
+
+    private static ItemResult failed(UUID batch, int seq) {
+        return ItemResult.failed(batch, seq, 0, 1, new ItemError("x.failed", "no luck"));
     }
 }
