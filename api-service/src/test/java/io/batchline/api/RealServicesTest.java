@@ -171,6 +171,24 @@ public abstract class RealServicesTest {
         return id(answer);
     }
 
+    /**
+     * Does to a message in {@code queue} what consumers that keep crashing on it would: takes
+     * it and gives it back, until the quorum queue's delivery limit dead-letters it.
+     */
+    protected void rejectUntilDeadLettered(String queue, String deadQueue) {
+        long deadBefore = messagesIn(deadQueue);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
+            rabbit.execute(channel -> {
+                var got = channel.basicGet(queue, false);
+                if (got != null) {
+                    channel.basicReject(got.getEnvelope().getDeliveryTag(), true);
+                }
+                return null;
+            });
+            return messagesIn(deadQueue) > deadBefore;
+        });
+    }
+
     protected JsonNode batch(UUID id) {
         return get("/api/batches/" + id).body();
     }

@@ -65,12 +65,12 @@ public class ItemDispatcher implements DisposableBean {
             RETURNING operation, dispatched, published_below, total, round, coalesce((options->>'maxAttempts')::int, 5),
                       status, stop_status, status_reason
             """);
-    static final String NEXT_ITEMS = """
+    static final String NEXT_ITEMS = StatusSql.render("""
             SELECT seq, attempts, payload::text FROM batch_items
-             WHERE batch_id = :id AND seq >= :from AND seq < :below AND round = :round AND status = 'pending'
+             WHERE batch_id = :id AND seq >= :from AND seq < :below AND round = :round AND status IN ({UNFINISHED_ITEMS})
              ORDER BY seq
              LIMIT :limit
-            """;
+            """);
     /**
      * Stored before a chunk is published; fails once the batch stops, the lease is lost or
      * a new retry round began (a run only ever publishes its own round).
@@ -91,11 +91,11 @@ public class ItemDispatcher implements DisposableBean {
      * published, so nothing can report them; they end with the stop's outcome now. If no
      * item is left in flight the batch takes its terminal status in the same statement.
      */
-    static final String END_UNPUBLISHED = """
+    static final String END_UNPUBLISHED = StatusSql.render("""
             WITH ended AS (
                 UPDATE batch_items
                    SET status = :itemStatus, error_code = :code, error_message = :reason, finished_at = now()
-                 WHERE batch_id = :id AND round = :round AND status = 'pending' AND seq >= :below
+                 WHERE batch_id = :id AND round = :round AND status IN ({UNFINISHED_ITEMS}) AND seq >= :below
                 RETURNING 1
             ), n AS (SELECT count(*) AS ended FROM ended)
             UPDATE batches b
@@ -109,7 +109,7 @@ public class ItemDispatcher implements DisposableBean {
               FROM n
              WHERE b.id = :id AND b.status = 'stopping' AND b.dispatch_owner = :owner AND b.round = :round
             RETURNING b.status, n.ended
-            """;
+            """);
     static final String RELEASE = """
             UPDATE batches SET dispatch_owner = NULL, dispatch_lease_until = NULL
              WHERE id = :id AND dispatch_owner = :owner

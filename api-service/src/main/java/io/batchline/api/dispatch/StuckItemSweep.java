@@ -48,7 +48,7 @@ class StuckItemSweep {
     static final String REDISPATCH = StatusSql.render("""
             WITH lost AS (
                 SELECT count(*) AS n FROM batch_items i JOIN batches b ON b.id = i.batch_id
-                 WHERE i.batch_id = :id AND i.round = b.round AND i.status = 'pending'
+                 WHERE i.batch_id = :id AND i.round = b.round AND i.status IN ({UNFINISHED_ITEMS})
             )
             UPDATE batches b
                SET dispatched = 0,

@@ -28,7 +28,9 @@ public final class StatusSql {
             // (old, new) item status pairs a result may cause
             "{ITEM_ENDINGS}", itemEndings(),
             // items a retry round puts back to pending
-            "{RETRIABLE_ITEMS}", quoted(ItemStatus.sourcesOf(ItemStatus.PENDING)));
+            "{RETRIABLE_ITEMS}", quoted(ItemStatus.sourcesOf(ItemStatus.PENDING)),
+            // items still waiting for their outcome
+            "{UNFINISHED_ITEMS}", quoted(Arrays.stream(ItemStatus.values()).filter(s -> !s.isTerminal()).toList()));
 
     private StatusSql() {
     }

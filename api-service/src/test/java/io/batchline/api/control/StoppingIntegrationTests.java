@@ -116,11 +116,10 @@ class StoppingIntegrationTests extends RealServicesTest {
         publishResults(ok(batch, 0), ok(batch, 1), ok(batch, 2));
         await().atMost(WAIT).until(() -> batch(batch).get("counts").get("succeeded").asInt() == 3);
         drain(batch);
-        // as if the dispatching instance died after confirming items 0-2 and publishing up to 4
-        jdbc.sql("UPDATE batches SET dispatched = 3, published_below = 5, dispatch_owner = 'dead', "
-                + "dispatch_lease_until = now() - interval '1 second' WHERE id = :id").param("id", batch).update();
-
-        assertThat(postJson("/api/batches/" + batch + "/cancel", "").status()).isEqualTo(202);
+        // as if the dispatching instance died after confirming items 0-2 and publishing up to 4,
+        // and the batch was cancelled before any instance resumed it (one statement, so the
+        // recovery scan cannot resume it as a running batch in between)
+        stopWithDeadDispatcher(batch, 3, 5);
 
         await().atMost(WAIT).untilAsserted(() -> assertThat(batch(batch).get("counts").get("cancelled").asInt()).isEqualTo(5));
         assertThat(status(batch)).as("items 3 and 4 may be in flight").isEqualTo("stopping");
@@ -137,9 +136,7 @@ class StoppingIntegrationTests extends RealServicesTest {
     void stoppingBatchWhoseItemsWereAllUnpublishedEndsAtOnce() {
         UUID batch = submitLookups(6, "{}");
         drain(batch);
-        jdbc.sql("UPDATE batches SET dispatched = 0, published_below = 0, dispatch_owner = 'dead', "
-                + "dispatch_lease_until = now() - interval '1 second' WHERE id = :id").param("id", batch).update();
-        assertThat(postJson("/api/batches/" + batch + "/cancel", "").status()).isEqualTo(202);
+        stopWithDeadDispatcher(batch, 0, 0);
         await().atMost(WAIT).untilAsserted(() -> assertThat(status(batch)).isEqualTo("cancelled"));
         assertThat(batch(batch).get("counts").get("cancelled").asInt()).isEqualTo(6);
         assertCountersEqualItemRows(batch);
@@ -252,19 +249,8 @@ class StoppingIntegrationTests extends RealServicesTest {
             original = rabbit.receive(Topology.itemQueue("user.lookup"), 5000);
             assertThat(original).isNotNull();
         }
-        long deadBefore = messagesIn(Topology.deadQueue("user.lookup"));
         rabbit.send("", isolation, original);
-        // take it and give it back, again and again, until the queue's delivery limit dead-letters it
-        await().atMost(WAIT).until(() -> {
-            rabbit.execute(channel -> {
-                var got = channel.basicGet(isolation, false);
-                if (got != null) {
-                    channel.basicReject(got.getEnvelope().getDeliveryTag(), true);
-                }
-                return null;
-            });
-            return messagesIn(Topology.deadQueue("user.lookup")) > deadBefore;
-        });
+        rejectUntilDeadLettered(isolation, Topology.deadQueue("user.lookup"));
 
         await().atMost(WAIT).untilAsserted(() -> assertThat(status(batch)).isEqualTo("completed"));
         JsonNode item = get("/api/batches/" + batch + "/items?status=failed").body().get("data").get(0);
@@ -272,6 +258,14 @@ class StoppingIntegrationTests extends RealServicesTest {
         assertThat(item.get("error").get("code").asString()).isEqualTo("delivery_limit_exceeded");
         assertThat(messagesIn(Topology.deadQueue("user.lookup"))).isPositive();
         assertCountersEqualItemRows(batch);
+    }
+
+    private void stopWithDeadDispatcher(UUID batch, int dispatched, int publishedBelow) {
+        jdbc.sql("""
+                UPDATE batches SET dispatched = :dispatched, published_below = :below, dispatch_owner = 'dead',
+                       dispatch_lease_until = now() - interval '1 second',
+                       status = 'stopping', stop_status = 'cancelled', status_reason = 'cancelled while no dispatcher ran'
+                 WHERE id = :id""").param("dispatched", dispatched).param("below", publishedBelow).param("id", batch).update();
     }
 
     /** Takes this batch's item messages off the work queue (others are put back) and returns their seqs. */

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.batchline.api.RealServicesTest;
 import io.batchline.model.messaging.ItemError;
 import io.batchline.model.messaging.ItemResult;
+import io.batchline.model.status.ItemStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,13 +82,26 @@ class PaginationIntegrationTests extends RealServicesTest {
         UUID halfDone = submit(key, 3, "{}");
         UUID untouched = submit(key, 1, "{}");
 
+        UUID stopping = submit(key, 1, "{}");
+
         publishResults(ItemResult.succeeded(completed, 0, 0, 1, null), ItemResult.succeeded(completed, 1, 0, 1, null),
                 ItemResult.succeeded(completedWithAFailure, 0, 0, 1, null), failed(completedWithAFailure, 1),
                 failed(failFast, 0), ItemResult.succeeded(halfDone, 0, 0, 1, null));
         assertThat(as(key, "POST", "/api/batches/" + cancelled + "/cancel", null, null, Map.of()).status()).isEqualTo(202);
+        assertThat(as(key, "POST", "/api/batches/" + stopping + "/cancel", null, null, Map.of()).status()).isEqualTo(202);
+        // stopped batches end once the workers (played here) report their items not yet run
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (UUID batch : List.of(failFast, cancelled, timedOut)) {
+                assertThat(batch(batch).get("status").asString()).as(batch.toString()).isEqualTo("stopping");
+            }
+        });
+        publishResults(skipped(failFast, 1, ItemStatus.CANCELLED), skipped(failFast, 2, ItemStatus.CANCELLED),
+                skipped(cancelled, 0, ItemStatus.CANCELLED), skipped(cancelled, 1, ItemStatus.CANCELLED),
+                skipped(timedOut, 0, ItemStatus.TIMED_OUT), skipped(timedOut, 1, ItemStatus.TIMED_OUT));
 
         Map<UUID, String> expected = Map.of(completed, "completed", completedWithAFailure, "completed", failFast, "failed",
-                cancelled, "cancelled", timedOut, "timed_out", halfDone, "processing", untouched, "processing");
+                cancelled, "cancelled", timedOut, "timed_out", halfDone, "processing", untouched, "processing",
+                stopping, "stopping");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             expected.forEach((batch, status) -> assertThat(batch(batch).get("status").asString()).as(batch.toString()).isEqualTo(status));
             assertThat(batch(halfDone).get("counts").get("succeeded").asInt()).isEqualTo(1);
@@ -95,8 +109,8 @@ class PaginationIntegrationTests extends RealServicesTest {
 
         JsonNode stats = as(key, "GET", "/api/batches/stats", null, null, Map.of()).body();
         assertThat(stats.get("batchesByStatus")).isEqualTo(json.readTree(
-                "{\"completed\":2,\"failed\":1,\"cancelled\":1,\"timed_out\":1,\"processing\":2}"));
-        assertThat(stats.get("totalBatches").asLong()).isEqualTo(7);
+                "{\"completed\":2,\"failed\":1,\"cancelled\":1,\"timed_out\":1,\"processing\":2,\"stopping\":1}"));
+        assertThat(stats.get("totalBatches").asLong()).isEqualTo(8);
         // succeeded: 2 + 1 + 1 (halfDone); failed counts failed and timed-out items: 1 + 1 (failFast) + 2 (timedOut)
         assertThat(stats.get("itemsSucceeded").asLong()).isEqualTo(4);
         assertThat(stats.get("itemsFailed").asLong()).isEqualTo(4);
@@ -111,8 +125,8 @@ class PaginationIntegrationTests extends RealServicesTest {
         assertThat(stranger.get("successRate").asDouble()).isZero();
 
         JsonNode everyone = get("/api/batches/stats").body();
-        assertThat(everyone.get("totalBatches").asLong()).isGreaterThanOrEqualTo(7);
-        for (String status : List.of("completed", "failed", "cancelled", "timed_out", "processing")) {
+        assertThat(everyone.get("totalBatches").asLong()).isGreaterThanOrEqualTo(8);
+        for (String status : List.of("completed", "failed", "cancelled", "timed_out", "processing", "stopping")) {
             assertThat(everyone.get("batchesByStatus").get(status).asLong()).as(status)
                     .isGreaterThanOrEqualTo(stats.get("batchesByStatus").get(status).asLong());
         }
@@ -124,6 +138,10 @@ class PaginationIntegrationTests extends RealServicesTest {
                 "{\"operation\":\"user.lookup\",\"options\":" + options + ",\"items\":[" + body + "]}", Map.of());
         assertThat(answer.status()).as("submission: %s", answer.body()).isEqualTo(202);
         return id(answer);
+    }
+
+    private static ItemResult skipped(UUID batch, int seq, ItemStatus status) {
+        return ItemResult.stopped(batch, seq, 0, 1, status, new ItemError("batch.stopped", "stopped"));
     }
 
     private static ItemResult failed(UUID batch, int seq) {

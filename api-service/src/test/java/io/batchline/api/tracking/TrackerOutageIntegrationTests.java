@@ -68,17 +68,7 @@ class TrackerOutageIntegrationTests extends RealServicesTest {
         databaseRefusesConnections(true);
         try {
             rabbit.send("", isolation, original);
-            long deadBefore = messagesIn(Topology.deadQueue("user.lookup"));
-            await().atMost(Duration.ofSeconds(20)).until(() -> {
-                rabbit.execute(channel -> {
-                    var got = channel.basicGet(isolation, false);
-                    if (got != null) {
-                        channel.basicReject(got.getEnvelope().getDeliveryTag(), true);
-                    }
-                    return null;
-                });
-                return messagesIn(Topology.deadQueue("user.lookup")) > deadBefore;
-            });
+            rejectUntilDeadLettered(isolation, Topology.deadQueue("user.lookup"));
             await().during(OUTAGE).atMost(OUTAGE.plusSeconds(10)).until(() ->
                     messagesIn(Topology.UNRECORDED_QUEUE) == unrecordedBefore);
         } finally {
