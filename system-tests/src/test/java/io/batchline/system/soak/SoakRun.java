@@ -620,6 +620,7 @@ public final class SoakRun {
     private List<String> awaitQueuesDrained() {
         Instant deadline = Instant.now().plusSeconds(150);
         List<String> leftovers = List.of();
+        Instant emptySince = null;
         while (true) {
             try {
                 leftovers = new ArrayList<>();
@@ -632,8 +633,16 @@ public final class SoakRun {
                     }
                 }
                 if (leftovers.isEmpty()) {
-                    log.log("SOAK", "every queue but the dead-letter queues is empty");
-                    return leftovers;
+                    // the management API's figures lag a few seconds: only two empty looks 6 s apart count
+                    if (emptySince != null && emptySince.plusSeconds(6).isBefore(Instant.now())) {
+                        log.log("SOAK", "every queue but the dead-letter queues is empty");
+                        return leftovers;
+                    }
+                    if (emptySince == null) {
+                        emptySince = Instant.now();
+                    }
+                } else {
+                    emptySince = null;
                 }
             } catch (RuntimeException e) {
                 log.log("PROBLEM", "queue listing failed: " + e.getMessage());
@@ -650,7 +659,7 @@ public final class SoakRun {
         List<String> lines = new ArrayList<>();
         lines.add(report.resultLine());
         report.violations().forEach(v -> lines.add(v.toString()));
-        log.log("RESULT", report.resultLine());
+        log.raw(report.resultLine());
         report.violations().forEach(v -> log.raw("VIOLATION " + v));
         log.raw("event log: " + log.file().toAbsolutePath());
         String text = String.join("\n", lines) + "\n";

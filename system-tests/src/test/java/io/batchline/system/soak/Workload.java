@@ -124,7 +124,8 @@ final class Workload {
             default -> refItems(items, size);
         }
 
-        long cancelAfterMs = random.nextInt(100) < 12 ? 200 + random.nextInt(15_000) : -1;
+        // most batches take a few seconds: cancel mostly early, while items are in flight
+        long cancelAfterMs = random.nextInt(100) < 15 ? 100 + random.nextInt(random.nextBoolean() ? 3_000 : 12_000) : -1;
         int retryRounds = random.nextInt(100) < 35 ? 1 + (random.nextInt(4) == 0 ? 1 : 0) : 0;
         long retryDelayMs = random.nextInt(5_000);
         long gapBeforeMs = 1_000 + random.nextInt(3_000);
@@ -155,7 +156,8 @@ final class Workload {
     }
 
     private void noopItems(StringBuilder items, int size, boolean deadline, List<String> notes) {
-        int delayMs = deadline ? new int[] {20, 50}[random.nextInt(2)] : new int[] {0, 0, 1, 2, 5, 10, 20}[random.nextInt(7)];
+        // a chunk's items wait concurrently, so only long delays make a short deadline bite
+        int delayMs = deadline ? new int[] {200, 500, 1_000}[random.nextInt(3)] : new int[] {0, 0, 1, 2, 5, 20, 100}[random.nextInt(7)];
         Double failRate = random.nextInt(100) < 35 ? new double[] {0.01, 0.05, 0.1, 0.2, 0.5}[random.nextInt(5)] : null;
         double transientShare = random.nextInt(100) < 25 ? new double[] {0.02, 0.1, 0.3}[random.nextInt(3)] : 0;
         notes.add("delay=" + delayMs + "ms");
