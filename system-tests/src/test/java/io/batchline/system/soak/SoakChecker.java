@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -155,12 +154,7 @@ final class SoakChecker {
                                 + row.describe());
                     }
                     violation("CHANGED", batch, null, String.join("; ", what) + "; " + batch.spec.summary() + actions(batch));
-                    if (snapshot != null) {
-                        for (String item : itemsFinishedAfter(connection, batch.id, snapshot.at())) {
-                            violation("CHANGED", batch, Integer.parseInt(item.substring(0, item.indexOf(' '))),
-                                    "item finished after the batch was seen terminal: " + item.substring(item.indexOf(' ') + 1));
-                        }
-                    }
+                    namedChangedItems(batch);
                 } else if (snapshot == null && row.terminal()) {
                     log.log("CHECK", batch.id + " ended but was never seen terminal by the poller: not judged for changes");
                 }
@@ -258,23 +252,16 @@ final class SoakChecker {
         }
     }
 
-    /** Up to 10 items of a batch that finished after the moment it was seen terminal: "seq status finished_at error". */
-    private static List<String> itemsFinishedAfter(Connection connection, UUID batch, java.time.Instant moment) throws SQLException {
-        List<String> items = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement("""
-                SELECT seq, status, finished_at, error_code FROM batch_items
-                 WHERE batch_id = ? AND finished_at > ? ORDER BY finished_at, seq LIMIT 10
-                """)) {
-            statement.setObject(1, batch);
-            statement.setTimestamp(2, Timestamp.from(moment));
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    items.add(rs.getInt(1) + " now " + rs.getString(2) + " at " + rs.getTimestamp(3).toInstant()
-                            + (rs.getString(4) == null ? "" : " (" + rs.getString(4) + ")"));
-                }
-            }
+    /** Names the items whose status changed after the batch was seen terminal (seen while polling, or at the end). */
+    private void namedChangedItems(TrackedBatch batch) {
+        batch.recordChangedItems(SoakRun.itemStatuses(batch.id));
+        List<Map.Entry<Integer, String>> changedItems = List.copyOf(batch.changedItems.entrySet());
+        for (Map.Entry<Integer, String> item : changedItems.subList(0, Math.min(SEQS_PER_BATCH, changedItems.size()))) {
+            violation("CHANGED", batch, item.getKey(), item.getValue());
         }
-        return items;
+        if (changedItems.size() > SEQS_PER_BATCH) {
+            violation("CHANGED", batch, null, "… and " + (changedItems.size() - SEQS_PER_BATCH) + " more items changed after the end");
+        }
     }
 
     /**

@@ -275,6 +275,7 @@ public final class SoakRun {
             if (snapshot == null) {
                 batch.snapshot = seen;
                 batch.lastChange = null;
+                batch.itemSnapshot = itemStatuses(batch.id);
                 log.log("TERMINAL", batch.id + " " + seen.describe() + " (#" + batch.spec.number() + ", round "
                         + batch.retriesDone + ")");
                 if (running && batch.retriesLeft > 0 && seen.failed() > 0) {
@@ -296,14 +297,32 @@ public final class SoakRun {
         }
     }
 
+    /** Every item's status now, or null if the database cannot be read. */
+    static Map<Integer, String> itemStatuses(UUID batch) {
+        try (Connection connection = TestServices.get().openConnection();
+             PreparedStatement statement = connection.prepareStatement("SELECT seq, status FROM batch_items WHERE batch_id = ?")) {
+            statement.setObject(1, batch);
+            Map<Integer, String> statuses = new java.util.HashMap<>();
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    statuses.put(rs.getInt(1), rs.getString(2));
+                }
+            }
+            return statuses;
+        } catch (SQLException e) {
+            return null;
+        }
+    }
+
     private void reportChange(TrackedBatch batch, TrackedBatch.Observation snapshot, TrackedBatch.Observation seen) {
         TrackedBatch.Observation last = batch.lastChange;
         if (last != null && last.sameState(seen)) {
             return;
         }
         batch.lastChange = seen;
+        int items = batch.recordChangedItems(itemStatuses(batch.id));
         String change = "was " + snapshot.describe() + " at " + snapshot.at() + ", then " + seen.describe() + " at " + seen.at()
-                + " without a retry by the soak";
+                + " without a retry by the soak (" + items + " items changed status)";
         batch.changes.add(change);
         log.log("CHANGED", batch.label() + ": " + change);
     }
@@ -313,6 +332,7 @@ public final class SoakRun {
         SoakApi.Reply reply = api.post("/api/batches/" + batch.id + "/retry", null, null);
         if (reply.status() == 202) {
             batch.snapshot = null;
+            batch.itemSnapshot = null;
             batch.lastChange = null;
             batch.retriesLeft--;
             batch.retriesDone++;
@@ -326,6 +346,7 @@ public final class SoakRun {
         } else {
             // it may have reached the API: treat the batch as reopened (a fresh snapshot is taken when it ends)
             batch.snapshot = null;
+            batch.itemSnapshot = null;
             batch.lastChange = null;
             batch.retriesLeft--;
             batch.retriesDone++;

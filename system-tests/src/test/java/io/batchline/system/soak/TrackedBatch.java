@@ -45,6 +45,8 @@ final class TrackedBatch {
 
     /** First terminal observation since acceptance or since the soak's last retry of it; null while running. */
     volatile Observation snapshot;
+    /** Every item's status right after the snapshot was taken (seq to status), to name the items that change later. */
+    volatile java.util.Map<Integer, String> itemSnapshot;
     /** Last observation that differed from the snapshot (so each change is reported once). */
     volatile Observation lastChange;
     volatile Instant lastPolled = Instant.EPOCH;
@@ -53,6 +55,27 @@ final class TrackedBatch {
     volatile Instant retryDue;
     volatile boolean cancelRequested;
     final List<String> changes = Collections.synchronizedList(new ArrayList<>());
+    /** Items whose status changed after the batch was seen terminal: seq to "before → after". */
+    final java.util.Map<Integer, String> changedItems = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    /** Records the items whose status now differs from the item snapshot; returns how many differ. */
+    int recordChangedItems(java.util.Map<Integer, String> now) {
+        java.util.Map<Integer, String> before = itemSnapshot;
+        Observation at = snapshot;
+        if (before == null || now == null) {
+            return 0;
+        }
+        int changed = 0;
+        for (var entry : new java.util.TreeMap<>(now).entrySet()) {
+            String was = before.get(entry.getKey());
+            if (!entry.getValue().equals(was)) {
+                changed++;
+                changedItems.putIfAbsent(entry.getKey(), "item was " + (was == null ? "missing" : was) + " when the batch was seen "
+                        + (at == null ? "terminal" : at.status()) + ", then " + entry.getValue());
+            }
+        }
+        return changed;
+    }
 
     TrackedBatch(Workload.BatchSpec spec, UUID id, Instant acceptedAt, boolean acceptedByReplay) {
         this.spec = spec;
