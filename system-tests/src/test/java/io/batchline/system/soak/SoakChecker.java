@@ -27,6 +27,7 @@ final class SoakChecker {
 
     private static final List<String> ITEM_STATES = List.of("succeeded", "failed", "cancelled", "timed_out");
     private static final int SEQS_PER_BATCH = 20;
+    private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
     private static final Pattern UUID_PATTERN = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private final SoakSettings settings;
@@ -75,6 +76,14 @@ final class SoakChecker {
     /** Queues whose messages are meant to stay (for people): {@code batch.dead.<operation>}. */
     static boolean isDeadLetterQueue(String name) {
         return name.startsWith("batch.dead.") && !name.equals("batch.dead.results") && !name.equals("batch.dead.recorder");
+    }
+
+    /**
+     * Queues nobody consumes, so waiting for them to drain is pointless: the dead-letter queues
+     * and {@code batch.dead.results} (checked on their own).
+     */
+    static boolean isParkingQueue(String name) {
+        return isDeadLetterQueue(name) || name.equals("batch.dead.results");
     }
 
     SoakReport check(List<TrackedBatch> tracked, int faults, List<String> queueLeftovers) throws SQLException {
@@ -329,39 +338,74 @@ final class SoakChecker {
         return mismatched.size();
     }
 
-    /** {@code batch.dead.results} must be empty: a result the tracker could not record is an item never counted. */
+    /**
+     * {@code batch.dead.results} must be empty: a result the tracker gave up on is an item
+     * never counted. Each result in it is named by batch and seq.
+     */
     private int checkDeadResults(Map<UUID, TrackedBatch> batches) {
         int messages = 0;
         for (JsonNode queue : stack.queues()) {
-            if (!queue.path("name").asString().equals("batch.dead.results")) {
-                continue;
+            if (queue.path("name").asString().equals("batch.dead.results")) {
+                messages = queue.path("messages_ready").asInt(0) + queue.path("messages_unacknowledged").asInt(0);
             }
-            messages = queue.path("messages_ready").asInt(0) + queue.path("messages_unacknowledged").asInt(0);
-            if (messages == 0) {
-                return 0;
-            }
-            Map<String, Integer> perBatch = new LinkedHashMap<>();
-            for (JsonNode message : stack.peek("batch.dead.results", Math.min(messages + 10, 5_000))) {
-                String payload = message.path("payload").asString("");
-                Set<String> ids = new HashSet<>();
-                Matcher matcher = UUID_PATTERN.matcher(payload);
-                while (matcher.find()) {
-                    ids.add(matcher.group());
-                }
-                ids.forEach(id -> perBatch.merge(id, 1, Integer::sum));
-            }
-            if (perBatch.isEmpty()) {
-                violations.add(new SoakReport.Violation("DEAD_RESULTS", null, null,
-                        "batch.dead.results holds " + messages + " result messages naming no batch"));
-            }
-            perBatch.forEach((id, count) -> {
-                TrackedBatch batch = batches.get(UUID.fromString(id));
-                String name = batch == null ? id : batch.id + " #" + batch.spec.number();
-                violations.add(new SoakReport.Violation("DEAD_RESULTS", name, null,
-                        count + " result message(s) for this batch in batch.dead.results: their items were never counted"));
-            });
         }
+        if (messages == 0) {
+            return 0;
+        }
+        Map<String, java.util.SortedMap<Integer, String>> perBatch = new java.util.TreeMap<>();
+        int unattributed = 0;
+        for (JsonNode message : stack.peek("batch.dead.results", Math.min(messages + 10, 5_000))) {
+            String payload = message.path("payload").asString("");
+            List<JsonNode> results = new ArrayList<>();
+            try {
+                collectResults(JSON.readTree(payload), results);
+            } catch (RuntimeException e) {
+                // not JSON: fall back to the ids it mentions
+            }
+            if (results.isEmpty()) {
+                Matcher matcher = UUID_PATTERN.matcher(payload);
+                if (matcher.find()) {
+                    perBatch.computeIfAbsent(matcher.group(), id -> new java.util.TreeMap<>()).put(-1, "unreadable result message");
+                } else {
+                    unattributed++;
+                }
+            }
+            for (JsonNode result : results) {
+                perBatch.computeIfAbsent(result.path("batchId").asString(), id -> new java.util.TreeMap<>())
+                        .put(result.path("seq").asInt(-1), result.path("status").asString("?") + " (round "
+                                + result.path("round").asInt(0) + ", attempt " + result.path("attempt").asInt(0) + ")");
+            }
+        }
+        if (unattributed > 0) {
+            violations.add(new SoakReport.Violation("DEAD_RESULTS", null, null,
+                    unattributed + " messages in batch.dead.results name no batch"));
+        }
+        perBatch.forEach((id, items) -> {
+            TrackedBatch batch = UUID_PATTERN.matcher(id).matches() ? batches.get(UUID.fromString(id)) : null;
+            String name = batch == null ? id + " (not this soak's)" : batch.id + " #" + batch.spec.number();
+            int listed = 0;
+            for (Map.Entry<Integer, String> item : items.entrySet()) {
+                if (listed++ == SEQS_PER_BATCH) {
+                    violations.add(new SoakReport.Violation("DEAD_RESULTS", name, null, "… and " + (items.size() - SEQS_PER_BATCH)
+                            + " more results in batch.dead.results"));
+                    break;
+                }
+                violations.add(new SoakReport.Violation("DEAD_RESULTS", name, item.getKey() < 0 ? null : item.getKey(),
+                        "result " + item.getValue() + " is in batch.dead.results: the tracker never counted it"));
+            }
+        });
         return messages;
+    }
+
+    /** Every object with a batchId and a seq, wherever it is in a result message. */
+    private static void collectResults(JsonNode node, List<JsonNode> into) {
+        if (node.isObject() && node.has("batchId") && node.has("seq")) {
+            into.add(node);
+        } else if (node.isContainer()) {
+            for (JsonNode child : node) {
+                collectResults(child, into);
+            }
+        }
     }
 
     /** Each ended batch's last delivered callback must carry its final status and counts. */

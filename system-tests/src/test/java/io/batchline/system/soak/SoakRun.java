@@ -635,8 +635,8 @@ public final class SoakRun {
 
     /**
      * Waits (at most 150 s: the longest retry tier used is 30 s, and the management API's
-     * figures lag by a few seconds) until every queue except the dead-letter queues is
-     * empty; returns what is still left.
+     * figures lag by a few seconds) until every queue except the dead-letter queues and
+     * {@code batch.dead.results} is empty; returns what is still left.
      */
     private List<String> awaitQueuesDrained() {
         Instant deadline = Instant.now().plusSeconds(150);
@@ -649,7 +649,7 @@ public final class SoakRun {
                     String name = queue.path("name").asString();
                     int ready = queue.path("messages_ready").asInt(0);
                     int unacked = queue.path("messages_unacknowledged").asInt(0);
-                    if (!SoakChecker.isDeadLetterQueue(name) && ready + unacked > 0) {
+                    if (!SoakChecker.isParkingQueue(name) && ready + unacked > 0) {
                         leftovers.add(name + " holds " + (ready + unacked) + " messages (ready " + ready + ", unacked " + unacked + ")");
                     }
                 }
