@@ -81,6 +81,7 @@ public final class SoakRun {
             stack = new BatchlineStack(environment);
             ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("soak-timer-", 0).factory());
             List<Thread> threads = new ArrayList<>();
+            Thread injector = null;
             try {
                 stack.startApi();
                 for (int i = 0; i < settings.workers(); i++) {
@@ -98,7 +99,7 @@ public final class SoakRun {
                 Instant end = Instant.now().plus(settings.duration());
                 threads.add(Thread.ofPlatform().daemon().name("soak-supervisor").start(this::supervise));
                 threads.add(Thread.ofPlatform().daemon().name("soak-poller").start(this::poll));
-                Thread injector = Thread.ofPlatform().daemon().name("soak-faults").start(() -> injectFaults(faults));
+                injector = Thread.ofPlatform().daemon().name("soak-faults").start(() -> injectFaults(faults));
                 Thread submitter = Thread.ofPlatform().daemon().name("soak-submitter").start(() -> submit(workload, timers, end));
 
                 sleepUntil(end);
@@ -120,6 +121,10 @@ public final class SoakRun {
                 running = false;
                 timers.shutdownNow();
                 threads.forEach(Thread::interrupt);
+                if (injector != null) {
+                    // not interrupted: a fault in progress brings its service back by itself
+                    injector.join(Duration.ofMinutes(2));
+                }
                 try {
                     restoreServices();
                 } finally {
@@ -454,12 +459,14 @@ public final class SoakRun {
         }
     }
 
-    private void awaitHealthy(ServiceProcess process) {
+    private boolean awaitHealthy(ServiceProcess process) {
         try {
             process.awaitHealthy();
             log.log("SERVICE", process.name() + " pid " + process.pid() + " is healthy");
+            return true;
         } catch (RuntimeException e) {
             log.log("PROBLEM", process.name() + " did not become healthy: " + e.getMessage());
+            return false;
         }
     }
 
@@ -507,10 +514,17 @@ public final class SoakRun {
         if (databaseDown) {
             startDatabase();
         }
-        for (ServiceProcess worker : stack.workers()) {
-            awaitHealthy(worker);
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            boolean allHealthy = true;
+            for (ServiceProcess worker : stack.workers()) {
+                allHealthy &= awaitHealthy(worker);
+            }
+            allHealthy &= awaitHealthy(stack.api());
+            if (allHealthy) {
+                break;
+            }
+            sleep(5_000);
         }
-        awaitHealthy(stack.api());
         log.log("SOAK", "faults injected: " + faultsInjected.get() + "; every service is up; waiting for every batch to end");
     }
 
