@@ -22,7 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The topology of docker-compose.yml as OS processes: one API and N workers, against this
  * run's own vhost and database, each on a free port.
  */
-final class BatchlineStack implements AutoCloseable {
+public final class BatchlineStack implements AutoCloseable {
 
     private final Map<String, String> environment;
     private volatile ServiceProcess api;
@@ -32,9 +32,9 @@ final class BatchlineStack implements AutoCloseable {
     private final JsonMapper json = JsonMapper.builder().build();
 
     /** The admin key the API is started with; every request of these tests uses it. */
-    static final String ADMIN_KEY = "bl_system_test_admin_" + java.util.UUID.randomUUID().toString().replace("-", "");
+    public static final String ADMIN_KEY = "bl_system_test_admin_" + java.util.UUID.randomUUID().toString().replace("-", "");
 
-    BatchlineStack(Map<String, String> extraEnvironment) {
+    public BatchlineStack(Map<String, String> extraEnvironment) {
         environment = new HashMap<>(TestServices.get().environment());
         environment.put("BATCH_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY);
         environment.put("BATCH_SECRET_PEPPER", "system-test-pepper-" + java.util.UUID.randomUUID());
@@ -42,16 +42,30 @@ final class BatchlineStack implements AutoCloseable {
         api = new ServiceProcess("api", "batchline.api.jar", environment);
     }
 
-    BatchlineStack startApi() {
+    public BatchlineStack startApi() {
         api.start().awaitHealthy();
         return this;
     }
 
     /** kill -9 the API and start a new API process (on a new port). */
-    void killAndRestartApi() {
+    public void killAndRestartApi() {
         api.kill();
         api = new ServiceProcess("api", "batchline.api.jar", environment);
         api.start().awaitHealthy();
+    }
+
+    /**
+     * Stops the API (SIGTERM, or SIGKILL when {@code graceful} is false) and starts a new API
+     * process on new ports; does not wait for it to become healthy.
+     */
+    public ServiceProcess stopAndReplaceApi(boolean graceful) {
+        if (graceful) {
+            api.stop();
+        } else {
+            api.kill();
+        }
+        api = new ServiceProcess("api", "batchline.api.jar", environment);
+        return api.start();
     }
 
     /**
@@ -70,22 +84,22 @@ final class BatchlineStack implements AutoCloseable {
         }, 300, 300, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
-    void awaitAllHealthy() {
+    public void awaitAllHealthy() {
         api.awaitHealthy();
         workers.forEach(ServiceProcess::awaitHealthy);
     }
 
-    ServiceProcess startWorker() {
+    public ServiceProcess startWorker() {
         ServiceProcess worker = new ServiceProcess("worker-" + (workers.size() + 1), "batchline.worker.jar", environment);
         workers.add(worker);
         return worker.start().awaitHealthy();
     }
 
-    ServiceProcess api() {
+    public ServiceProcess api() {
         return api;
     }
 
-    List<ServiceProcess> workers() {
+    public List<ServiceProcess> workers() {
         return workers;
     }
 
@@ -202,14 +216,14 @@ final class BatchlineStack implements AutoCloseable {
     }
 
     /** Every queue of this run's vhost with its ready and unacknowledged message counts. */
-    JsonNode queues() {
+    public JsonNode queues() {
         String body = new TestServices.RabbitAdmin(TestServices.get().rabbit())
                 .get("/api/queues/" + TestServices.get().vhostPath() + "?columns=name,messages_ready,messages_unacknowledged");
         return json.readTree(body);
     }
 
     /** Messages in a queue (left in it), as the management UI's "get messages" shows them. */
-    JsonNode peek(String queue, int count) {
+    public JsonNode peek(String queue, int count) {
         String body = new TestServices.RabbitAdmin(TestServices.get().rabbit()).post(
                 "/api/queues/" + TestServices.get().vhostPath() + "/" + queue + "/get",
                 "{\"count\":" + count + ",\"ackmode\":\"ack_requeue_true\",\"encoding\":\"auto\"}");

@@ -21,7 +21,7 @@ import java.util.Map;
  * {@code deploy/local/up.sh} starts it, on a free port, with its output in
  * {@code target/system-logs/<name>.log}.
  */
-final class ServiceProcess {
+public final class ServiceProcess {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
@@ -32,7 +32,7 @@ final class ServiceProcess {
     private final int port;
     private final int managementPort;
     private final Path log;
-    private Process process;
+    private volatile Process process;
 
     ServiceProcess(String name, String jarProperty, Map<String, String> environment) {
         this.name = name;
@@ -43,7 +43,7 @@ final class ServiceProcess {
         this.log = Path.of("target", "system-logs", name + ".log");
     }
 
-    ServiceProcess start() {
+    public ServiceProcess start() {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run the build with 'package' (or 'verify') first");
         }
@@ -65,7 +65,7 @@ final class ServiceProcess {
     }
 
     /** Waits until /actuator/health says UP (or fails fast when the process died). */
-    ServiceProcess awaitHealthy() {
+    public ServiceProcess awaitHealthy() {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log.toAbsolutePath());
@@ -88,17 +88,17 @@ final class ServiceProcess {
         }
     }
 
-    String url(String path) {
+    public String url(String path) {
         return "http://127.0.0.1:" + port + path;
     }
 
     /** Actuator (health, metrics) lives on the management port. */
-    String managementUrl(String path) {
+    public String managementUrl(String path) {
         return "http://127.0.0.1:" + managementPort + path;
     }
 
     /** SIGTERM, and SIGKILL if it has not stopped within 40 s; true if it stopped by itself. */
-    boolean stop() {
+    public boolean stop() {
         if (process != null && process.isAlive()) {
             process.destroy();
             try {
@@ -115,12 +115,12 @@ final class ServiceProcess {
         return true;
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
     /** SIGKILL: the process gets no chance to finish anything. */
-    void kill() {
+    public void kill() {
         if (process != null) {
             process.destroyForcibly();
             try {
@@ -131,7 +131,17 @@ final class ServiceProcess {
         }
     }
 
-    boolean isAlive() {
+    /** The OS process id of the running (or last) process, or -1 if it was never started. */
+    public long pid() {
+        Process current = process;
+        return current == null ? -1 : current.pid();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public boolean isAlive() {
         return process != null && process.isAlive();
     }
 

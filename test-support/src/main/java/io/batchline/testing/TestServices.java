@@ -29,7 +29,13 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  *
  * <p>Which path is taken: {@code BATCHLINE_TEST_SERVICES=containers|local|auto} (default
  * auto). Local endpoints: {@code TEST_RABBITMQ_HOST/PORT/MANAGEMENT_PORT/USER/PASSWORD},
- * {@code TEST_POSTGRES_HOST/PORT/USER/PASSWORD}.
+ * {@code TEST_POSTGRES_HOST/PORT/USER/PASSWORD}. Which broker node and PostgreSQL cluster
+ * the local {@link #outages()} stop and start: by default the machine's own ({@code
+ * rabbitmqctl stop_app}, {@code pg_ctlcluster <version> main stop}); {@code TEST_RABBITMQ_NODE}
+ * names another node ({@code rabbitmqctl -n NODE ...}) and {@code TEST_POSTGRES_DATADIR}
+ * another cluster ({@code pg_ctl -D DIR ...}, run as the directory's owner; {@code
+ * TEST_POSTGRES_PG_CTL} overrides which pg_ctl), e.g. the private ones of
+ * {@code deploy/chaos/private-services.sh}.
  */
 public final class TestServices {
 
@@ -210,30 +216,92 @@ public final class TestServices {
             admin.deleteVhost();
             dropDatabase(postgres);
         }, "test-services-cleanup"));
+        return new TestServices(rabbit, postgres, localOutages(postgres));
+    }
+
+    /**
+     * Outages of the local services: the machine's own broker and cluster unless
+     * TEST_RABBITMQ_NODE / TEST_POSTGRES_DATADIR point at other ones.
+     */
+    private static Outages localOutages(Postgres postgres) {
+        String node = System.getenv("TEST_RABBITMQ_NODE");
+        String[] rabbitmqctl = node == null || node.isBlank()
+                ? new String[] {"rabbitmqctl"}
+                : new String[] {"rabbitmqctl", "-n", node};
+        String dataDir = System.getenv("TEST_POSTGRES_DATADIR");
         String cluster = env("TEST_POSTGRES_CLUSTER", localPostgresCluster());
-        Outages outages = new Outages() {
+        String[] stopDatabase;
+        String[] startDatabase;
+        if (dataDir == null || dataDir.isBlank()) {
+            stopDatabase = new String[] {"pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "stop", "-m", "fast"};
+            startDatabase = new String[] {"pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "start"};
+        } else {
+            String pgCtl = env("TEST_POSTGRES_PG_CTL", localPgCtl());
+            String[] asOwner = asOwnerOf(dataDir);
+            // -l: the postmaster must not inherit our pipe, or reading pg_ctl's output never ends
+            stopDatabase = concat(asOwner, pgCtl, "-D", dataDir, "stop", "-m", "fast", "-w");
+            startDatabase = concat(asOwner, pgCtl, "-D", dataDir, "-o", "-p " + postgres.port(),
+                    "-l", dataDir + "/pg_ctl.log", "-w", "start");
+        }
+        log.info("Outages stop and start RabbitMQ with '{}' and PostgreSQL with '{}'",
+                String.join(" ", rabbitmqctl), String.join(" ", stopDatabase));
+        return new Outages() {
             @Override
             public void stopBroker() {
-                run("rabbitmqctl", "stop_app");
+                run(concat(rabbitmqctl, "stop_app"));
             }
 
             @Override
             public void startBroker() {
-                run("rabbitmqctl", "start_app");
-                run("rabbitmqctl", "await_startup");
+                run(concat(rabbitmqctl, "start_app"));
+                run(concat(rabbitmqctl, "await_startup"));
             }
 
             @Override
             public void stopDatabase() {
-                run("pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "stop", "-m", "fast");
+                run(stopDatabase);
             }
 
             @Override
             public void startDatabase() {
-                run("pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "start");
+                run(startDatabase);
             }
         };
-        return new TestServices(rabbit, postgres, outages);
+    }
+
+    private static String[] concat(String[] prefix, String... rest) {
+        String[] all = java.util.Arrays.copyOf(prefix, prefix.length + rest.length);
+        System.arraycopy(rest, 0, all, prefix.length, rest.length);
+        return all;
+    }
+
+    /** pg_ctl refuses to run as root: as root, run it as the data directory's owner. */
+    private static String[] asOwnerOf(String dataDir) {
+        try {
+            String owner = java.nio.file.Files.getOwner(java.nio.file.Path.of(dataDir)).getName();
+            String me = System.getProperty("user.name");
+            return owner.equals(me) || !"root".equals(me) ? new String[0] : new String[] {"runuser", "-u", owner, "--"};
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("TEST_POSTGRES_DATADIR " + dataDir + " is not readable: " + e.getMessage(), e);
+        }
+    }
+
+    /** The newest /usr/lib/postgresql/<version>/bin/pg_ctl, else pg_ctl from the PATH. */
+    private static String localPgCtl() {
+        String[] versions = new java.io.File("/usr/lib/postgresql").list();
+        if (versions != null) {
+            return java.util.Arrays.stream(versions)
+                    .sorted(java.util.Comparator.comparingInt(TestServices::leadingNumber).reversed())
+                    .map(v -> "/usr/lib/postgresql/" + v + "/bin/pg_ctl")
+                    .filter(path -> new java.io.File(path).canExecute())
+                    .findFirst().orElse("pg_ctl");
+        }
+        return "pg_ctl";
+    }
+
+    private static int leadingNumber(String version) {
+        String digits = version.replaceAll("^(\\d+).*", "$1");
+        return digits.chars().allMatch(Character::isDigit) && !digits.isEmpty() ? Integer.parseInt(digits) : 0;
     }
 
     private static String localPostgresCluster() {
