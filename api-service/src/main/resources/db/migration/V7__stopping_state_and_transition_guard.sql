@@ -11,7 +11,9 @@ ALTER TABLE batches ADD CONSTRAINT batches_stopping_has_target CHECK (status <> 
 -- dispatcher stores it before it publishes a chunk, so a stop can end those items at once
 -- and must wait only for the ones that may be in the broker.
 ALTER TABLE batches ADD COLUMN published_below integer NOT NULL DEFAULT 0;
-UPDATE batches SET published_below = dispatched;
+-- a batch caught mid-dispatch by the upgrade may have published past its watermark without
+-- saying so: count all of it as maybe published (a stop then waits for it, never ends it early)
+UPDATE batches SET published_below = CASE WHEN status IN ('pending', 'processing') THEN total ELSE dispatched END;
 
 -- When a result was last recorded or a chunk last dispatched: the stuck-item sweep only
 -- looks at batches that have made no progress for a while.

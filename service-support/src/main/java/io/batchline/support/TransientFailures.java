@@ -23,7 +23,9 @@ public final class TransientFailures {
      * deadlocks (40001, 40P01), and "cannot connect now" while recovering.
      */
     private static final Set<String> TRANSIENT_CLASSES = Set.of("08", "53", "57");
-    private static final Set<String> TRANSIENT_STATES = Set.of("40001", "40P01", "55P03", "58000", "58030");
+    private static final Set<String> TRANSIENT_STATES = Set.of("40001", "40P01", "55P03", "58000", "58030",
+            // read-only transaction: the node is a standby, e.g. mid-failover
+            "25006");
 
     private TransientFailures() {
     }

@@ -1,5 +1,6 @@
 package io.batchline.api.callback;
 
+import io.batchline.api.support.StatusSql;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -8,13 +9,13 @@ import org.springframework.stereotype.Component;
 @Component
 public class CallbackOutbox {
 
-    static final String ENQUEUE = """
+    static final String ENQUEUE = StatusSql.render("""
             INSERT INTO callback_outbox (batch_id, url, tenant)
             SELECT id, options->>'callbackUrl', creator FROM batches
              WHERE id = :id AND options->>'callbackUrl' IS NOT NULL
-               AND status IN ('completed', 'failed', 'cancelled', 'timed_out')
+               AND status IN ({TERMINAL})
             ON CONFLICT (batch_id) DO NOTHING
-            """;
+            """);
     static final String REQUEUE_AFTER_RETRY_ROUND = """
             DELETE FROM callback_outbox WHERE batch_id = :id
             """;

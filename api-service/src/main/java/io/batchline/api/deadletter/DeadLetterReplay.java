@@ -5,6 +5,9 @@ import com.rabbitmq.client.GetResponse;
 import io.batchline.api.problem.BatchRejected;
 import io.batchline.api.security.AuditTrail;
 import io.batchline.api.security.Caller;
+import io.batchline.model.messaging.Deaths;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.support.DefaultMessagePropertiesConverter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -37,6 +40,7 @@ class DeadLetterReplay {
     private final DeadLetterGauges gauges;
     private final AuditTrail audit;
     private final MeterRegistry meters;
+    private final DefaultMessagePropertiesConverter converter = new DefaultMessagePropertiesConverter();
 
     DeadLetterReplay(RabbitTemplate rabbit, DeadLetterGauges gauges, AuditTrail audit, MeterRegistry meters) {
         this.rabbit = rabbit;
@@ -71,10 +75,9 @@ class DeadLetterReplay {
                 if (got == null) {
                     break;
                 }
-                Map<String, Object> headers = new HashMap<>(got.getProps().getHeaders() == null ? Map.of() : got.getProps().getHeaders());
-                headers.remove("x-death");
-                headers.remove("x-delivery-count");
-                AMQP.BasicProperties properties = got.getProps().builder().headers(headers).deliveryMode(2).build();
+                // as a new message, its item's death kept (a broker ignores a client's x-death)
+                Message copy = Deaths.freshCopy(new Message(got.getBody(), converter.toMessageProperties(got.getProps(), got.getEnvelope(), "UTF-8")));
+                AMQP.BasicProperties properties = converter.fromMessageProperties(copy.getMessageProperties(), "UTF-8");
                 channel.basicPublish("", target, properties, got.getBody());
                 channel.waitForConfirmsOrDie(30_000);
                 channel.basicAck(got.getEnvelope().getDeliveryTag(), false);

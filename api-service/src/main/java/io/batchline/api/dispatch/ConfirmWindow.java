@@ -96,7 +96,8 @@ final class ConfirmWindow implements ConfirmListener {
                 .ofNullable(unconfirmed.get(deliveryTag)).stream().toList();
         int lowest = refused.stream().mapToInt(Integer::intValue).min().orElse(Integer.MAX_VALUE);
         synchronized (this) {
-            lowestNacked = Math.min(lowestNacked, lowest == Integer.MAX_VALUE ? Integer.MIN_VALUE : lowest);
+            // a refused tag the window no longer knows: nothing of this run counts as confirmed
+            lowestNacked = Math.min(lowestNacked, lowest == Integer.MAX_VALUE ? 0 : lowest);
         }
         settle(deliveryTag, multiple);
     }

@@ -82,6 +82,15 @@ public class ItemDispatcher implements DisposableBean {
                    last_progress_at = now()
              WHERE id = :id AND dispatch_owner = :owner AND round = :round AND status IN ({STOPPABLE})
             """);
+    /** Locks the batch row for the end of a stop, if this run still owns it (else another run does the job). */
+    static final String LOCK_OWNED_STOP = """
+            SELECT 1 FROM batches WHERE id = :id AND dispatch_owner = :owner AND round = :round AND status = 'stopping'
+               FOR UPDATE
+            """;
+    static final String RENEW = """
+            UPDATE batches SET dispatch_lease_until = now() + make_interval(secs => :leaseSeconds)
+             WHERE id = :id AND dispatch_owner = :owner AND round = :round
+            """;
     static final String OWNED_STOP = """
             SELECT published_below, stop_status, status_reason FROM batches
              WHERE id = :id AND dispatch_owner = :owner AND round = :round AND status = 'stopping'
@@ -288,6 +297,7 @@ public class ItemDispatcher implements DisposableBean {
                 return;
             }
             // everything this run published lies below published_below; once confirmed, workers report it
+            renew();
             window.drain(timeout);
             endUnpublished(stop.get());
         }
@@ -296,13 +306,20 @@ public class ItemDispatcher implements DisposableBean {
             int next = from;
             while (true) {
                 List<Row> rows = rows(next, below);
-                if (rows.isEmpty()) {
+                if (rows.isEmpty() || !renew()) {
                     break;
                 }
                 send(rows);
                 next = rows.getLast().seq() + 1;
             }
+            renew();
             window.drain(timeout);
+        }
+
+        /** Keeps the lease while a stop is finished; false once another instance has it. */
+        private boolean renew() {
+            return jdbc.sql(RENEW).param("leaseSeconds", settings.lease().toSeconds()).param("id", batchId)
+                    .param("owner", owner).param("round", claim.round()).update() == 1;
         }
 
         private List<Row> rows(int from, int below) {
@@ -351,6 +368,12 @@ public class ItemDispatcher implements DisposableBean {
             record Ended(BatchStatus status, int items) {
             }
             Optional<Ended> ended = transaction.execute(tx -> {
+                // the statement's item update runs even when its batch update matches nothing, so
+                // first make sure, under the row lock, that this run still owns the stop
+                if (jdbc.sql(LOCK_OWNED_STOP).param("id", batchId).param("owner", owner).param("round", claim.round())
+                        .query(Integer.class).optional().isEmpty()) {
+                    return Optional.<Ended>empty();
+                }
                 Optional<Ended> result = jdbc.sql(END_UNPUBLISHED)
                         .param("itemStatus", outcome.itemStatus().wireName()).param("code", outcome.errorCode())
                         .param("reason", stop.reason()).param("id", batchId).param("round", claim.round())

@@ -32,12 +32,20 @@ class StuckItemSweep {
 
     private static final Logger log = LoggerFactory.getLogger(StuckItemSweep.class);
 
+    /**
+     * Quiet batches whose operation is quiet too: while any batch of the operation records
+     * results, workers are busy with it and a quiet batch may simply be waiting its turn
+     * behind items they hold (unacknowledged messages do not show as ready).
+     */
     static final String CANDIDATES = StatusSql.render("""
-            SELECT id, operation FROM batches
-             WHERE status IN ({ACTIVE}) AND dispatched >= total
-               AND (dispatch_lease_until IS NULL OR dispatch_lease_until < now())
-               AND coalesce(last_progress_at, started_at, created_at) < now() - make_interval(secs => :stuckSeconds)
-             ORDER BY last_progress_at NULLS FIRST
+            SELECT b.id, b.operation FROM batches b
+             WHERE b.status IN ({ACTIVE}) AND b.dispatched >= b.total
+               AND (b.dispatch_lease_until IS NULL OR b.dispatch_lease_until < now())
+               AND coalesce(b.last_progress_at, b.started_at, b.created_at) < now() - make_interval(secs => :stuckSeconds)
+               AND NOT EXISTS (SELECT 1 FROM batches busy
+                                WHERE busy.operation = b.operation AND busy.status IN ({ACTIVE})
+                                  AND busy.last_progress_at >= now() - make_interval(secs => :stuckSeconds))
+             ORDER BY b.last_progress_at NULLS FIRST
              LIMIT 100
             """);
     /**

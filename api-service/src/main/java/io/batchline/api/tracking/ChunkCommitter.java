@@ -1,6 +1,7 @@
 package io.batchline.api.tracking;
 
 import com.rabbitmq.client.Channel;
+import io.batchline.model.messaging.Deaths;
 import io.batchline.support.OutagePause;
 import io.batchline.support.TransientFailures;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,7 +11,6 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -19,15 +19,18 @@ import org.springframework.stereotype.Component;
  * Commits a chunk of messages to the database and then acknowledges them, for the tracker
  * and the dead-letter recorder alike. Three rules:
  * <ol>
- * <li>A transient failure (database down, restarting, out of connections) pauses: the
- *     chunk is held, unacknowledged, and tried again with backoff, for as long as the
- *     outage lasts. Nothing goes back to the queue, so no delivery budget is spent. If the
- *     hold grows longer than {@code maxHold} (the broker would close a consumer that sits
- *     on a delivery for its consumer timeout), the chunk is re-published as new messages,
- *     confirmed, and only then acknowledged: the same results, a fresh budget.
+ * <li>A transient failure (database down, restarting, out of connections, read-only
+ *     during a failover) pauses: the chunk is held, unacknowledged, and tried again with
+ *     backoff, for as long as the outage lasts. Nothing goes back to the queue, so no
+ *     delivery budget is spent. If the hold grows longer than {@code maxHold} (the broker
+ *     closes a consumer that sits on a delivery for its consumer timeout), the chunk is
+ *     re-published to its own queue as new messages, confirmed, and only then acknowledged:
+ *     the same results, a fresh budget. Until one of the two succeeds the listener does not
+ *     return, so no later acknowledgement can cover the held messages.
  * <li>Any other failure means some message of the chunk is poison for the database. The
- *     chunk is then committed one message at a time, and only the messages that fail on
- *     their own are rejected to their dead-letter queue (where an admin can replay them).
+ *     chunk is then committed one message at a time (with the same hold rules), and only a
+ *     message that fails on its own while the database answers is rejected to its
+ *     dead-letter queue (where an admin can replay it).
  * <li>Acknowledgements follow the commit, never precede it.
  * </ol>
  */
@@ -43,9 +46,9 @@ class ChunkCommitter {
 
     ChunkCommitter(RabbitTemplate rabbit, TrackerSettings settings, MeterRegistry meters, JdbcClient jdbc) {
         this.rabbit = rabbit;
-        this.jdbc = jdbc;
         this.settings = settings;
         this.meters = meters;
+        this.jdbc = jdbc;
     }
 
     /** One message and what it carries. */
@@ -56,134 +59,114 @@ class ChunkCommitter {
         }
     }
 
+    private enum Outcome { COMMITTED, HANDED_BACK, POISON, STOPPING }
+
     /**
      * Commits {@code entries} with {@code commit} (one transaction for the list it is given)
      * and acknowledges them.
      *
-     * @param queue     the queue they came from, for logs and metrics
-     * @param exchange  where to re-publish them after a long hold
-     * @param routingKey the routing key for that
+     * @param queue the queue they came from: a long hold puts them back there
      */
-    <T> void commit(List<Entry<T>> entries, Channel channel, Consumer<List<T>> commit, String queue, String exchange,
-                    String routingKey) {
+    <T> void commit(List<Entry<T>> entries, Channel channel, Consumer<List<T>> commit, String queue) {
         if (entries.isEmpty()) {
             return;
         }
+        switch (holding(entries, commit, queue)) {
+            case COMMITTED, HANDED_BACK -> ack(channel, entries);
+            case STOPPING -> log.info("Stopping with {} messages from {} in hand; the broker redelivers them", entries.size(), queue);
+            case POISON -> {
+                if (entries.size() == 1) {
+                    Entry<T> entry = entries.getFirst();
+                    log.error("Message {} from {} cannot be recorded; it is dead-lettered for an operator to replay",
+                            entry.message().getMessageProperties().getMessageId(), queue);
+                    meters.counter("batchline.tracker.dead_lettered", "queue", queue).increment();
+                    reject(channel, entry.tag());
+                } else {
+                    log.warn("Recording {} messages from {} failed; recording them one by one to isolate the poison",
+                            entries.size(), queue);
+                    entries.forEach(entry -> commit(List.of(entry), channel, commit, queue));
+                }
+            }
+        }
+    }
+
+    private <T> Outcome holding(List<Entry<T>> entries, Consumer<List<T>> commit, String queue) {
         OutagePause pause = new OutagePause(log, "Recording from " + queue, settings.outageFirstBackoff(),
                 settings.outageLongestBackoff());
         while (true) {
             try {
                 commit.accept(entries.stream().map(Entry::value).toList());
                 pause.resumed();
-                ackAll(entries, channel);
-                return;
+                return Outcome.COMMITTED;
             } catch (RuntimeException e) {
-                if (!TransientFailures.isTransient(e)) {
-                    log.warn("Recording {} messages from {} failed ({}); recording them one by one to isolate the poison",
-                            entries.size(), queue, e.toString());
-                    commitOneByOne(entries, channel, commit, queue);
-                    return;
+                // an outage the rule did not recognise is still an outage, not poison
+                if (!TransientFailures.isTransient(e) && databaseAnswers()) {
+                    log.warn("Recording from {} failed while the database answers: {}", queue, e.toString());
+                    return Outcome.POISON;
                 }
                 meters.counter("batchline.tracker.outage.pauses", "queue", queue).increment();
                 if (!pause.pause(e)) {
-                    return; // stopping: the channel closes and the broker redelivers
+                    return Outcome.STOPPING;
                 }
-                if (pause.elapsed().compareTo(settings.maxHold()) > 0) {
-                    republish(entries, channel, exchange, routingKey, queue);
-                    return;
-                }
-            }
-        }
-    }
-
-    private <T> void commitOneByOne(List<Entry<T>> entries, Channel channel, Consumer<List<T>> commit, String queue) {
-        for (Entry<T> entry : entries) {
-            OutagePause pause = new OutagePause(log, "Recording from " + queue, settings.outageFirstBackoff(),
-                    settings.outageLongestBackoff());
-            while (true) {
-                try {
-                    commit.accept(List.of(entry.value()));
-                    settle(channel, entry.tag(), true);
-                    break;
-                } catch (RuntimeException e) {
-                    if (TransientFailures.isTransient(e) || !databaseAnswers()) {
-                        // an outage the rule did not recognise is still an outage, not poison
-                        if (!pause.pause(e)) {
-                            return;
-                        }
-                        continue;
-                    }
-                    log.error("Message {} from {} cannot be recorded ({}); it is dead-lettered for an operator to replay",
-                            entry.message().getMessageProperties().getMessageId(), queue, e.toString());
-                    meters.counter("batchline.tracker.dead_lettered", "queue", queue).increment();
-                    settle(channel, entry.tag(), false);
-                    break;
+                if (pause.elapsed().compareTo(settings.maxHold()) > 0 && handBack(entries, queue)) {
+                    return Outcome.HANDED_BACK;
                 }
             }
         }
     }
 
-    /** Whether the database answers at all: a message is poison only if it fails while it does. */
+    /** Whether the database answers and takes writes: a message is poison only if it fails while it does. */
     private boolean databaseAnswers() {
         try {
-            return jdbc.sql("SELECT 1").query(Integer.class).single() == 1;
+            return Boolean.FALSE.equals(jdbc.sql("SELECT pg_is_in_recovery()").query(Boolean.class).single());
         } catch (RuntimeException e) {
             return false;
         }
     }
 
-    /** After a long hold: the same bodies as fresh messages (confirmed), then the originals acknowledged. */
-    private <T> void republish(List<Entry<T>> entries, Channel channel, String exchange, String routingKey, String queue) {
+    /**
+     * After a long hold: the same bodies as fresh messages to the queue they came from
+     * (confirmed); the caller then acknowledges the originals. An item's death travels along
+     * ({@link Deaths#freshCopy}).
+     */
+    private <T> boolean handBack(List<Entry<T>> entries, String queue) {
         try {
             rabbit.invoke(ops -> {
                 for (Entry<T> entry : entries) {
-                    MessageProperties source = entry.message().getMessageProperties();
-                    MessageProperties properties = new MessageProperties();
-                    properties.setContentType(source.getContentType());
-                    properties.setDeliveryMode(org.springframework.amqp.core.MessageDeliveryMode.PERSISTENT);
-                    properties.setMessageId(source.getMessageId());
-                    source.getHeaders().forEach((k, v) -> {
-                        if (!"x-death".equals(k) && !"x-delivery-count".equals(k)) {
-                            properties.setHeader(k, v);
-                        }
-                    });
-                    ops.send(exchange, routingKey, new Message(entry.message().getBody(), properties));
+                    ops.send("", queue, Deaths.freshCopy(entry.message()));
                 }
                 ops.waitForConfirmsOrDie(settings.maxHold().toMillis());
                 return null;
             });
-            ackAll(entries, channel);
-            log.warn("Held {} messages from {} past {}; re-published them to keep them safe from the consumer timeout",
+            log.warn("Held {} messages from {} past {}; put them back as new messages to stay clear of the consumer timeout",
                     entries.size(), queue, settings.maxHold());
+            return true;
         } catch (RuntimeException e) {
-            log.warn("Could not re-publish held messages from {} ({}); they stay unacknowledged", queue, e.toString());
+            log.warn("Could not put held messages back into {} ({}); still holding them", queue, e.toString());
+            return false;
         }
     }
 
-    private static <T> void ackAll(List<Entry<T>> entries, Channel channel) {
-        long last = entries.stream().mapToLong(Entry::tag).max().orElseThrow();
-        // every tag up to `last` that is still unsettled belongs to this chunk (a listener's
-        // deliveries arrive in tag order and earlier chunks are settled)
-        settleMultiple(channel, last);
-    }
-
-    private static void settleMultiple(Channel channel, long lastTag) {
+    /** Acknowledges exactly these messages (a held chunk is never covered by another's ack). */
+    private static <T> void ack(Channel channel, List<Entry<T>> entries) {
         try {
-            channel.basicAck(lastTag, true);
+            if (entries.size() == 1) {
+                channel.basicAck(entries.getFirst().tag(), false);
+            } else {
+                // every tag up to the last that is still unsettled belongs to this chunk: a listener's
+                // deliveries arrive in tag order and it never returns with a chunk unsettled
+                channel.basicAck(entries.stream().mapToLong(Entry::tag).max().orElseThrow(), true);
+            }
         } catch (IOException e) {
             log.warn("Could not acknowledge recorded messages; they will be redelivered and recorded once: {}", e.getMessage());
         }
     }
 
-    private static void settle(Channel channel, long tag, boolean ack) {
+    private static void reject(Channel channel, long tag) {
         try {
-            if (ack) {
-                channel.basicAck(tag, false);
-            } else {
-                channel.basicNack(tag, false, false);
-            }
+            channel.basicNack(tag, false, false);
         } catch (IOException e) {
-            log.warn("Could not settle message {}; it will be redelivered: {}", tag, e.getMessage());
+            log.warn("Could not reject message {}; it will be redelivered: {}", tag, e.getMessage());
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.batchline.api.tracking;
 
 import com.rabbitmq.client.Channel;
+import io.batchline.model.messaging.Deaths;
 import io.batchline.model.messaging.ItemError;
 import io.batchline.model.messaging.ItemHeaders;
 import io.batchline.model.messaging.ItemResult;
@@ -46,8 +47,7 @@ class DeadLetterRecorder implements ChannelAwareBatchMessageListener {
         for (Message message : messages) {
             entries.add(new ChunkCommitter.Entry<>(message, Optional.ofNullable(failureOf(message))));
         }
-        committer.commit(entries, channel, this::record, Topology.DEAD_RECORDER_QUEUE, Topology.DEAD_EXCHANGE,
-                Topology.UNRECORDED_ROUTING_KEY);
+        committer.commit(entries, channel, this::record, Topology.DEAD_RECORDER_QUEUE);
     }
 
     private void record(List<Optional<ItemResult>> values) {
@@ -59,16 +59,21 @@ class DeadLetterRecorder implements ChannelAwareBatchMessageListener {
         }
     }
 
+    /**
+     * The failure to record for a dead letter the broker made, or null for one a worker
+     * published itself (its item was reported already). The broker's {@code x-death} says
+     * which; a copy re-published after a long hold or an admin's replay carries the same
+     * facts in {@code x-batchline-death}, because a broker ignores a client's {@code x-death}.
+     */
     static @Nullable ItemResult failureOf(Message message) {
-        List<Map<String, ?>> deaths = message.getMessageProperties().getXDeathHeader();
+        Optional<Deaths.Death> death = Deaths.of(message.getMessageProperties());
         Optional<ItemHeaders> item = ItemHeaders.read(message.getMessageProperties().getHeaders());
-        if (deaths == null || deaths.isEmpty() || item.isEmpty()) {
+        if (death.isEmpty() || item.isEmpty()) {
             return null;
         }
         ItemHeaders id = item.get();
-        Map<String, ?> death = deaths.getFirst();
-        String reason = String.valueOf(death.get("reason"));
-        String queue = String.valueOf(death.get("queue"));
+        String reason = death.get().reason();
+        String queue = death.get().queue();
         ItemError error = "delivery_limit".equals(reason)
                 ? new ItemError("delivery_limit_exceeded", "delivered too often without finishing (it may crash its worker); "
                         + "dead-lettered from " + queue)

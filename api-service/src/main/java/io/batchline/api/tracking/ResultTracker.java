@@ -63,8 +63,7 @@ class ResultTracker implements ChannelAwareBatchMessageListener {
                 readable.add(new ChunkCommitter.Entry<>(message, parsed));
             }
         }
-        committer.commit(readable, channel, this::record, Topology.RESULTS_QUEUE, Topology.RESULTS_EXCHANGE,
-                Topology.RESULTS_ROUTING_KEY);
+        committer.commit(readable, channel, this::record, Topology.RESULTS_QUEUE);
     }
 
     /** Records the results of some messages in one transaction; throws if that fails. */

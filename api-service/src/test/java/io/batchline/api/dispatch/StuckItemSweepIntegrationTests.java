@@ -103,6 +103,34 @@ class StuckItemSweepIntegrationTests extends RealServicesTest {
         assertThat(reconciled(recent)).isZero();
         assertThat(reconciled(waiting)).isZero();
         assertThat(lose(waiting)).containsExactly(0, 1);
+        finish(recent, waiting);
+    }
+
+    @Test
+    void aQuietBatchIsLeftAloneWhileItsOperationMakesProgressElsewhere() {
+        UUID quiet = submit(2, "{}");
+        lose(quiet);
+        quietFor(quiet, Duration.ofHours(1));
+        UUID busy = submit(2, "{}");
+        publishResults(ItemResult.succeeded(busy, 0, 0, 1, null));
+        await().atMost(Duration.ofSeconds(20)).until(() -> batch(busy).get("counts").get("succeeded").asInt() == 1);
+        lose(busy);
+
+        sweep.sweep(STUCK);
+        sweep.sweep(STUCK);
+        assertThat(reconciled(quiet)).as("workers may be holding its items while they work on the other batch").isZero();
+        finish(quiet, busy);
+    }
+
+    /** Ends the batches so they do not count as progress of the operation in the next test. */
+    private void finish(UUID... batches) {
+        for (UUID batch : batches) {
+            int total = batch(batch).get("totalItems").asInt();
+            for (int seq = 0; seq < total; seq++) {
+                publishResults(ItemResult.succeeded(batch, seq, 0, 1, null));
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> List.of("completed").contains(batch(batch).get("status").asString()));
+        }
     }
 
     private int reconciled(UUID batch) {

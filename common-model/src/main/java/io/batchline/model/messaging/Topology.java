@@ -53,6 +53,11 @@ public final class Topology {
     /** The attempt after which the item fails for good (absolute: attempts count across rounds). */
     public static final String HEADER_MAX_ATTEMPTS = "x-max-attempts";
     public static final String HEADER_ROUND = "x-round";
+    /**
+     * {@code <reason> <queue>} of the broker's first {@code x-death}, kept when a dead letter is
+     * re-published by the API (a broker ignores an {@code x-death} set by a client).
+     */
+    public static final String HEADER_DEATH = "x-batchline-death";
     /** On retries and dead letters: why the previous attempt failed ({@code code: message}). */
     public static final String HEADER_LAST_ERROR = "x-last-error";
 

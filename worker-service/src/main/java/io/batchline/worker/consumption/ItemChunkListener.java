@@ -262,14 +262,25 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
      * same items back into their queue as new messages (confirmed), then acknowledge.
      */
     private void handBack(List<Delivery> deliveries, Channel channel, long lastTag) {
-        try {
-            publisher.publishConfirmed(List.of(),
-                    deliveries.stream().map(d -> MessageCopies.again(d, operation, isolation)).toList());
-            channel.basicAck(lastTag, true);
-            log.warn("Held a chunk of {} {} items past {} through an outage; put them back as new messages",
-                    deliveries.size(), operation, settings.maxHold());
-        } catch (IOException | RuntimeException e) {
-            log.warn("Could not put back a held chunk ({}); the broker redelivers it", e.toString());
+        List<Outgoing> copies = deliveries.stream().map(d -> MessageCopies.again(d, operation, isolation)).toList();
+        OutagePause pause = new OutagePause(log, "Putting back a held chunk of " + operation, settings.outageFirstBackoff(),
+                settings.outageLongestBackoff());
+        // never return with the chunk unsettled: the next chunk's multiple-ack would cover it
+        while (true) {
+            try {
+                publisher.publishConfirmed(List.of(), copies);
+                channel.basicAck(lastTag, true);
+                log.warn("Held a chunk of {} {} items past {} through an outage; put them back as new messages",
+                        deliveries.size(), operation, settings.maxHold());
+                return;
+            } catch (IOException e) {
+                log.warn("Could not acknowledge a chunk put back as new messages; the broker redelivers it: {}", e.getMessage());
+                return;
+            } catch (RuntimeException e) {
+                if (!pause.pause(e)) {
+                    return; // stopping: the channel closes and the broker redelivers the chunk
+                }
+            }
         }
     }
 
