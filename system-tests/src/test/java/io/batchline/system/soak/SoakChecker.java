@@ -380,9 +380,12 @@ final class SoakChecker {
             violations.add(new SoakReport.Violation("DEAD_RESULTS", null, null,
                     unattributed + " messages in batch.dead.results name no batch"));
         }
-        perBatch.forEach((id, items) -> {
+        for (Map.Entry<String, java.util.SortedMap<Integer, String>> entry : perBatch.entrySet()) {
+            String id = entry.getKey();
+            java.util.SortedMap<Integer, String> items = entry.getValue();
             TrackedBatch batch = UUID_PATTERN.matcher(id).matches() ? batches.get(UUID.fromString(id)) : null;
             String name = batch == null ? id + " (not this soak's)" : batch.id + " #" + batch.spec.number();
+            Map<Integer, String> rows = batch == null ? Map.of() : SoakRun.itemStatuses(batch.id);
             int listed = 0;
             for (Map.Entry<Integer, String> item : items.entrySet()) {
                 if (listed++ == SEQS_PER_BATCH) {
@@ -391,9 +394,10 @@ final class SoakChecker {
                     break;
                 }
                 violations.add(new SoakReport.Violation("DEAD_RESULTS", name, item.getKey() < 0 ? null : item.getKey(),
-                        "result " + item.getValue() + " is in batch.dead.results: the tracker never counted it"));
+                        "result " + item.getValue() + " is in batch.dead.results (the tracker gave up on it); the item's row is "
+                                + (rows == null ? "unknown" : rows.getOrDefault(item.getKey(), "missing"))));
             }
-        });
+        }
         return messages;
     }
 
