@@ -86,7 +86,8 @@ final class SoakChecker {
         return isDeadLetterQueue(name) || name.equals("batch.dead.results");
     }
 
-    SoakReport check(List<TrackedBatch> tracked, int faults, List<String> queueLeftovers) throws SQLException {
+    SoakReport check(List<TrackedBatch> tracked, int faults, List<String> queueLeftovers, List<String> unaccepted)
+            throws SQLException {
         Map<UUID, BatchRow> rows = new HashMap<>();
         Map<UUID, Map<String, Integer>> itemCounts = new HashMap<>();
         Map<UUID, List<PendingItem>> pending = new HashMap<>();
@@ -179,6 +180,9 @@ final class SoakChecker {
                 }
             }
 
+            for (String submission : unaccepted) {
+                violations.add(new SoakReport.Violation("UNACCEPTED", null, null, "submission " + submission));
+            }
             for (String leftover : queueLeftovers) {
                 violations.add(new SoakReport.Violation("QUEUE", null, null, leftover));
             }
@@ -191,6 +195,7 @@ final class SoakChecker {
             long items = tracked.stream().mapToLong(b -> b.spec.items()).sum();
             return new SoakReport(settings.seed(), settings.minutesText(), tracked.size(), items, faults, lost, doubleCounted,
                     changed, stuck, queueLeftovers.size(), deadLetterMismatches, deadResults, callbackMismatches, unknown,
+                    unaccepted.size(),
                     List.copyOf(violations));
         }
     }
