@@ -39,7 +39,7 @@ while [ $# -gt 0 ]; do
     --settle-minutes) settle=$2; shift 2 ;;
     --private-services) private=true; shift ;;
     --) shift; maven_args=("$@"); break ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done

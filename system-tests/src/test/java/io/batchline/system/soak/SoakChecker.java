@@ -86,7 +86,8 @@ final class SoakChecker {
         return isDeadLetterQueue(name) || name.equals("batch.dead.results");
     }
 
-    SoakReport check(List<TrackedBatch> tracked, int faults, List<String> queueLeftovers) throws SQLException {
+    SoakReport check(List<TrackedBatch> tracked, int faults, List<String> queueLeftovers, List<String> unaccepted)
+            throws SQLException {
         Map<UUID, BatchRow> rows = new HashMap<>();
         Map<UUID, Map<String, Integer>> itemCounts = new HashMap<>();
         Map<UUID, List<PendingItem>> pending = new HashMap<>();
@@ -179,6 +180,9 @@ final class SoakChecker {
                 }
             }
 
+            for (String submission : unaccepted) {
+                violations.add(new SoakReport.Violation("UNACCEPTED", null, null, "submission " + submission));
+            }
             for (String leftover : queueLeftovers) {
                 violations.add(new SoakReport.Violation("QUEUE", null, null, leftover));
             }
@@ -191,6 +195,7 @@ final class SoakChecker {
             long items = tracked.stream().mapToLong(b -> b.spec.items()).sum();
             return new SoakReport(settings.seed(), settings.minutesText(), tracked.size(), items, faults, lost, doubleCounted,
                     changed, stuck, queueLeftovers.size(), deadLetterMismatches, deadResults, callbackMismatches, unknown,
+                    unaccepted.size(),
                     List.copyOf(violations));
         }
     }
@@ -380,9 +385,12 @@ final class SoakChecker {
             violations.add(new SoakReport.Violation("DEAD_RESULTS", null, null,
                     unattributed + " messages in batch.dead.results name no batch"));
         }
-        perBatch.forEach((id, items) -> {
+        for (Map.Entry<String, java.util.SortedMap<Integer, String>> entry : perBatch.entrySet()) {
+            String id = entry.getKey();
+            java.util.SortedMap<Integer, String> items = entry.getValue();
             TrackedBatch batch = UUID_PATTERN.matcher(id).matches() ? batches.get(UUID.fromString(id)) : null;
             String name = batch == null ? id + " (not this soak's)" : batch.id + " #" + batch.spec.number();
+            Map<Integer, String> rows = batch == null ? Map.of() : SoakRun.itemStatuses(batch.id);
             int listed = 0;
             for (Map.Entry<Integer, String> item : items.entrySet()) {
                 if (listed++ == SEQS_PER_BATCH) {
@@ -391,9 +399,10 @@ final class SoakChecker {
                     break;
                 }
                 violations.add(new SoakReport.Violation("DEAD_RESULTS", name, item.getKey() < 0 ? null : item.getKey(),
-                        "result " + item.getValue() + " is in batch.dead.results: the tracker never counted it"));
+                        "result " + item.getValue() + " is in batch.dead.results (the tracker gave up on it); the item's row is "
+                                + (rows == null ? "unknown" : rows.getOrDefault(item.getKey(), "missing"))));
             }
-        });
+        }
         return messages;
     }
 

@@ -15,10 +15,11 @@ import java.util.List;
  * @param deadResults          result messages in {@code batch.dead.results}
  * @param callbackMismatches   ended batches whose last delivered callback is missing or differs from the final counts
  * @param unknownBatches       batches of the soak's tenant that no accepted submission named (stored twice?)
+ * @param unaccepted           submissions that never got their 202 (refused, or still failing when the soak gave up)
  */
 public record SoakReport(long seed, String minutes, int batches, long items, int faults, long lost, int doubleCounted,
                          int changedAfterTerminal, int stuck, int queueLeftovers, int deadLetterMismatches, int deadResults,
-                         int callbackMismatches, int unknownBatches, List<Violation> violations) {
+                         int callbackMismatches, int unknownBatches, int unaccepted, List<Violation> violations) {
 
     /** One broken promise. */
     public record Violation(String kind, String batch, Integer seq, String message) {
@@ -37,6 +38,7 @@ public record SoakReport(long seed, String minutes, int batches, long items, int
         return "RESULT seed=" + seed + " minutes=" + minutes + " batches=" + batches + " items=" + items + " faults=" + faults
                 + " lost=" + lost + " double_counted=" + doubleCounted + " changed_after_terminal=" + changedAfterTerminal
                 + " stuck=" + stuck + " queue_leftovers=" + queueLeftovers + " dead_letter_mismatches=" + deadLetterMismatches
-                + " dead_results=" + deadResults + " callback_mismatches=" + callbackMismatches + " unknown_batches=" + unknownBatches;
+                + " dead_results=" + deadResults + " callback_mismatches=" + callbackMismatches + " unknown_batches=" + unknownBatches
+                + " unaccepted=" + unaccepted;
     }
 }

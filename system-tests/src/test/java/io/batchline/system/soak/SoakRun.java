@@ -43,6 +43,8 @@ public final class SoakRun {
     private final SoakSettings settings;
     private final List<TrackedBatch> tracked = new CopyOnWriteArrayList<>();
     private final AtomicInteger faultsInjected = new AtomicInteger();
+    /** Submissions that never got their 202: refused, or still failing when the soak gave up on them. */
+    private final List<String> unaccepted = new CopyOnWriteArrayList<>();
     private final ReentrantLock apiLock = new ReentrantLock();
     private final Map<String, Instant> lastStart = new java.util.concurrent.ConcurrentHashMap<>();
     private final Set<String> expectedDeaths = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -113,7 +115,7 @@ public final class SoakRun {
                 List<String> leftovers = awaitQueuesDrained();
                 closing = true;
                 SoakChecker checker = new SoakChecker(settings, log, stack, receiver, tenant);
-                SoakReport report = checker.check(List.copyOf(tracked), faultsInjected.get(), leftovers);
+                SoakReport report = checker.check(List.copyOf(tracked), faultsInjected.get(), leftovers, List.copyOf(unaccepted));
                 writeResult(report);
                 return report;
             } finally {
@@ -207,11 +209,15 @@ public final class SoakRun {
             boolean transientFailure = !reply.answered() || reply.status() >= 500 || reply.status() == 429;
             if (!transientFailure) {
                 log.log("PROBLEM", "submission #" + spec.number() + " (" + spec.summary() + ") refused: " + reply.describe());
+                unaccepted.add("#" + spec.number() + " (" + spec.summary() + ", key " + spec.idempotencyKey() + ") refused: "
+                        + reply.describe());
                 return;
             }
             if (Instant.now().isAfter(giveUpAt)) {
                 log.log("PROBLEM", "submission #" + spec.number() + " never accepted after " + attempt + " attempts; last: "
                         + reply.describe());
+                unaccepted.add("#" + spec.number() + " (" + spec.summary() + ", key " + spec.idempotencyKey()
+                        + ") never accepted after " + attempt + " attempts; last: " + reply.describe());
                 return;
             }
             if (attempt == 1 || attempt % 10 == 0) {
