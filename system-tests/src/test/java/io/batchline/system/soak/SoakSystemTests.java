@@ -1,7 +1,6 @@
 package io.batchline.system.soak;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -11,13 +10,12 @@ import org.junit.jupiter.api.Test;
  * mixed batches while workers, the API, the broker and the database fail one at a time,
  * then "nothing lost, counted once, final when terminal" for every batch. A failure names
  * its seed; {@code deploy/chaos/soak.sh --seed S --minutes N} (or {@code -Dsoak.seed=S}) replays
- * the same workload and fault schedule. {@code -Dsoak.skip=true} skips it.
+ * the same workload and fault schedule.
  */
 class SoakSystemTests {
 
     @Test
     void randomFaultsLoseNothingCountEveryItemOnceAndLeaveEndedBatchesAsTheyEnded() throws Exception {
-        assumeFalse(Boolean.parseBoolean(System.getProperty("soak.skip", "false")), "soak.skip=true");
         SoakSettings settings = SoakSettings.fromSystemProperties(3);
         System.out.println("soak seed=" + settings.seed() + " minutes=" + settings.minutesText()
                 + " (replay: deploy/chaos/soak.sh --seed " + settings.seed() + " --minutes " + settings.minutesText() + ")");
