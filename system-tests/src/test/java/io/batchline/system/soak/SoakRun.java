@@ -440,29 +440,26 @@ public final class SoakRun {
     }
 
     private void startBroker() {
-        for (int attempt = 1; brokerDown && attempt <= 5; attempt++) {
-            try {
-                TestServices.get().outages().startBroker();
-                brokerDown = false;
-                log.log("SERVICE", "RabbitMQ is back");
-            } catch (RuntimeException e) {
-                log.log("PROBLEM", "starting RabbitMQ failed (attempt " + attempt + "): " + e.getMessage());
-                sleep(5_000);
-            }
-        }
+        brokerDown = !restart("RabbitMQ", () -> TestServices.get().outages().startBroker());
     }
 
     private void startDatabase() {
-        for (int attempt = 1; databaseDown && attempt <= 5; attempt++) {
+        databaseDown = !restart("PostgreSQL", () -> TestServices.get().outages().startDatabase());
+    }
+
+    /** Starts a stopped service, up to five tries 5 s apart; whether it came back. */
+    private boolean restart(String service, Runnable start) {
+        for (int attempt = 1; attempt <= 5; attempt++) {
             try {
-                TestServices.get().outages().startDatabase();
-                databaseDown = false;
-                log.log("SERVICE", "PostgreSQL is back");
+                start.run();
+                log.log("SERVICE", service + " is back");
+                return true;
             } catch (RuntimeException e) {
-                log.log("PROBLEM", "starting PostgreSQL failed (attempt " + attempt + "): " + e.getMessage());
+                log.log("PROBLEM", "starting " + service + " failed (attempt " + attempt + "): " + e.getMessage());
                 sleep(5_000);
             }
         }
+        return false;
     }
 
     private boolean awaitHealthy(ServiceProcess process) {
@@ -737,22 +734,27 @@ public final class SoakRun {
         return false;
     }
 
+    /**
+     * Lets {@code millis} pass: an outage's planned length, the pace of the workload, a pause
+     * before trying again. Nothing to wait for but the time itself (Awaitility's poll delay).
+     */
     private static void sleep(long millis) {
-        try {
-            Thread.sleep(Math.max(0, millis));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+        if (!sleepQuietly(millis)) {
+            throw new IllegalStateException("interrupted");
         }
     }
 
+    /** {@link #sleep}, false when the thread was interrupted (the soak is ending). */
     private static boolean sleepQuietly(long millis) {
-        try {
-            Thread.sleep(Math.max(0, millis));
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (Thread.currentThread().isInterrupted()) {
             return false;
+        }
+        Duration pause = Duration.ofMillis(Math.max(1, millis));
+        try {
+            org.awaitility.Awaitility.await().pollDelay(pause).atMost(pause.plusSeconds(5)).until(() -> true);
+            return true;
+        } catch (RuntimeException e) {
+            return !Thread.currentThread().isInterrupted();
         }
     }
 }
