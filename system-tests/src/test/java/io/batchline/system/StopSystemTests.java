@@ -72,7 +72,8 @@ class StopSystemTests {
 
     @Test
     void cancelWhileChunksAreInFlightGivesCountsThatAreFinalOnceTerminal() {
-        String items = IntStream.range(0, 6000).mapToObj(i -> "{\"key\":\"c" + i + "\",\"delayMs\":20}")
+        // slow enough that the cancel always finds items not yet started (items of a chunk run side by side)
+        String items = IntStream.range(0, 20_000).mapToObj(i -> "{\"key\":\"c" + i + "\",\"delayMs\":1000}")
                 .collect(Collectors.joining(","));
         UUID batch = submit("{}", items);
         await().atMost(Duration.ofMinutes(1)).until(() -> stack.get("/api/batches/" + batch).body()
