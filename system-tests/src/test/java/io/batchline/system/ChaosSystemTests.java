@@ -264,7 +264,7 @@ class ChaosSystemTests {
         assertThat(done.get("counts").get("failed").asInt()).isEqualTo(1);
         JsonNode failed = stack.get("/api/batches/" + batch + "/items?status=failed").body().get("data").get(0);
         assertThat(failed.get("seq").asInt()).isEqualTo(150);
-        assertThat(failed.get("error").get("code").asString()).isEqualTo("delivery_limit_exceeded");
+        assertThat(failed.get("error").get("code").asString()).isEqualTo("crashed");
 
         Set<Integer> deadSeqs = new HashSet<>();
         for (JsonNode dead : stack.peek("batch.dead.test.crash", 100)) {

@@ -63,7 +63,8 @@ public class ItemDispatcher implements DisposableBean {
                AND status IN ({ACTIVE})
                AND (dispatch_lease_until IS NULL OR dispatch_lease_until < now() OR dispatch_owner = :owner)
             RETURNING operation, dispatched, published_below, total, round, coalesce((options->>'maxAttempts')::int, 5),
-                      status, stop_status, status_reason
+                      status, stop_status, status_reason, creator,
+                      coalesce((options->>'chunkSize')::int, 0), coalesce((options->>'maxConcurrency')::int, 0)
             """);
     static final String NEXT_ITEMS = StatusSql.render("""
             SELECT seq, attempts, payload::text FROM batch_items
@@ -189,7 +190,7 @@ public class ItemDispatcher implements DisposableBean {
     }
 
     private record Claim(String operation, int dispatched, int publishedBelow, int total, int round, int maxAttempts,
-                         BatchStatus status, @Nullable Stop stop) {
+                         BatchStatus status, @Nullable Stop stop, ItemHeaders.BatchTraits traits) {
     }
 
     /** A stop in progress: the status it ends the batch in, and why. */
@@ -208,7 +209,7 @@ public class ItemDispatcher implements DisposableBean {
                     Stop stop = status == BatchStatus.STOPPING
                             ? new Stop(rs.getInt(3), BatchStatus.fromWireName(rs.getString(8)), rs.getString(9)) : null;
                     return new Claim(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getInt(6),
-                            status, stop);
+                            status, stop, new ItemHeaders.BatchTraits(rs.getString(10), rs.getInt(11), rs.getInt(12)));
                 })
                 .optional();
         if (claim.isEmpty()) {
@@ -353,7 +354,7 @@ public class ItemDispatcher implements DisposableBean {
          */
         private ItemHeaders headers(Row row) {
             return new ItemHeaders(batchId, row.seq(), claim.round(), row.attempts() + 1,
-                    row.attempts() + claim.maxAttempts(), claim.operation());
+                    row.attempts() + claim.maxAttempts(), claim.operation(), claim.traits());
         }
 
         private boolean advance(int watermark, int below) {

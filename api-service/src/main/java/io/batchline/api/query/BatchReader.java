@@ -21,7 +21,7 @@ class BatchReader {
 
     static final String BATCH_COLUMNS = """
             id, operation, creator, status, status_reason, total, succeeded, failed, cancelled, timed_out,
-            dispatched, created_at, started_at, completed_at, deadline, options::text, metadata::text,
+            dispatched, crashed_items, created_at, started_at, completed_at, deadline, options::text, metadata::text,
             callback_url, callback_attempts, callback_status, callback_error, callback_delivered_at, callback_gave_up_at
             """;
     /** The callback's state, under names that cannot collide with the batch's columns. */
@@ -41,7 +41,8 @@ class BatchReader {
             LIMIT :limit
             """;
     static final String ITEM_PAGE = """
-            SELECT seq, item_key, status, attempts, result::text, error_code, error_message, finished_at
+            SELECT seq, item_key, status, attempts, result::text, error_code, error_message, finished_at,
+                   started_at, worker, running_attempt, crashes, retry_code, retry_message
               FROM batch_items
              WHERE batch_id = :id
                AND (CAST(:status AS text) IS NULL OR status = :status)
@@ -118,7 +119,8 @@ class BatchReader {
                 .query((rs, n) -> new ItemView(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getInt(4),
                         jsonOrNull(rs.getString(5)),
                         rs.getString(6) == null ? null : new ItemError(rs.getString(6), String.valueOf(rs.getString(7))),
-                        instant(rs, 8)))
+                        instant(rs, 8), ItemView.Activity.of(rs.getString(3), instant(rs, 9), rs.getString(10),
+                                (Integer) rs.getObject(11), rs.getInt(12), rs.getString(13), rs.getString(14))))
                 .list();
         if (rows.size() <= limit) {
             return new Page<>(rows, null);
@@ -155,7 +157,7 @@ class BatchReader {
     private BatchView toView(ResultSet rs, Instant now) throws SQLException {
         return BatchView.of(rs.getObject("id", UUID.class), rs.getString("operation"), rs.getString("creator"),
                 rs.getString("status"), rs.getString("status_reason"), rs.getInt("total"), rs.getInt("succeeded"),
-                rs.getInt("failed"), rs.getInt("cancelled"), rs.getInt("timed_out"), rs.getInt("dispatched"),
+                rs.getInt("failed"), rs.getInt("cancelled"), rs.getInt("timed_out"), rs.getInt("dispatched"), rs.getInt("crashed_items"),
                 instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "completed_at"), instant(rs, "deadline"),
                 json.readTree(rs.getString("options")), jsonOrNull(rs.getString("metadata")), now,
                 rs.getString("callback_url") == null ? null : new BatchView.Callback(rs.getInt("callback_attempts"),

@@ -8,7 +8,10 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
-/** A batch as clients see it: counts, progress, speed and timestamps. */
+/**
+ * A batch as clients see it: counts, progress, speed and timestamps. {@code crashedItems}
+ * counts items whose worker stopped or died holding them at least once (seed 004).
+ */
 record BatchView(
         UUID batchId,
         String operation,
@@ -20,6 +23,7 @@ record BatchView(
         int successCount,
         int failureCount,
         int dispatchedItems,
+        int crashedItems,
         double percent,
         @Nullable Double itemsPerSecond,
         @Nullable Long etaSeconds,
@@ -47,13 +51,13 @@ record BatchView(
 
     BatchView withCallback(Callback replacement) {
         return new BatchView(batchId, operation, creator, status, statusReason, totalItems, counts, successCount,
-                failureCount, dispatchedItems, percent, itemsPerSecond, etaSeconds, createdAt, startedAt, completedAt,
+                failureCount, dispatchedItems, crashedItems, percent, itemsPerSecond, etaSeconds, createdAt, startedAt, completedAt,
                 durationMs, deadline, options, metadata, replacement, links);
     }
 
     /** Derives progress and speed from the stored counters at {@code now}. */
     static BatchView of(UUID id, String operation, String creator, String status, @Nullable String statusReason,
-                        int total, int succeeded, int failed, int cancelled, int timedOut, int dispatched,
+                        int total, int succeeded, int failed, int cancelled, int timedOut, int dispatched, int crashed,
                         Instant createdAt, @Nullable Instant startedAt, @Nullable Instant completedAt,
                         @Nullable Instant deadline, JsonNode options, @Nullable JsonNode metadata, Instant now,
                         @Nullable Callback callback) {
@@ -76,7 +80,7 @@ record BatchView(
         }
         String self = "/api/batches/" + id;
         return new BatchView(id, operation, creator, status, statusReason, total,
-                new Counts(pending, succeeded, failed, cancelled, timedOut), succeeded, failed + timedOut, dispatched,
+                new Counts(pending, succeeded, failed, cancelled, timedOut), succeeded, failed + timedOut, dispatched, crashed,
                 percent, rate, eta, createdAt, startedAt, completedAt, durationMs, deadline, options, metadata, callback,
                 Map.of("self", self, "items", self + "/items", "failedItems", self + "/items?status=failed"));
     }

@@ -18,6 +18,10 @@ import org.jspecify.annotations.Nullable;
  * @param callbackUrl           POSTed the batch summary when it ends
  * @param maxFailureRate        stop the batch once more than this share of items failed
  * @param minItemsBeforeBreaker items that must have ended before the failure rate counts
+ * @param chunkSize             most items of this batch a worker hands its handler at once (1-1000,
+ *                              default 100; a worker's own {@code WORKER_CHUNK_SIZE} caps it)
+ * @param maxConcurrency        most chunks of this batch one worker runs at the same time (1-10,
+ *                              default 5; a worker's own consumer count caps it)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BatchOptions(
@@ -26,9 +30,11 @@ public record BatchOptions(
         @Min(1) @Max(604_800) @Nullable Integer timeoutSeconds,
         @Size(max = 2048) @Nullable String callbackUrl,
         @DecimalMin("0.0") @DecimalMax("1.0") @Nullable Double maxFailureRate,
-        @Min(1) @Max(10_000_000) @Nullable Integer minItemsBeforeBreaker) {
+        @Min(1) @Max(10_000_000) @Nullable Integer minItemsBeforeBreaker,
+        @Min(1) @Max(1000) @Nullable Integer chunkSize,
+        @Min(1) @Max(10) @Nullable Integer maxConcurrency) {
 
-    public static final BatchOptions DEFAULTS = new BatchOptions(5, true, null, null, null, null);
+    public static final BatchOptions DEFAULTS = new BatchOptions(5, true, null, null, null, null, 100, 5);
 
     /** These options with every missing value filled in from the defaults. */
     public BatchOptions withDefaults() {
@@ -36,6 +42,8 @@ public record BatchOptions(
                 maxAttempts != null ? maxAttempts : DEFAULTS.maxAttempts,
                 continueOnError != null ? continueOnError : DEFAULTS.continueOnError,
                 timeoutSeconds, callbackUrl, maxFailureRate,
-                maxFailureRate != null && minItemsBeforeBreaker == null ? Integer.valueOf(100) : minItemsBeforeBreaker);
+                maxFailureRate != null && minItemsBeforeBreaker == null ? Integer.valueOf(100) : minItemsBeforeBreaker,
+                chunkSize != null ? chunkSize : DEFAULTS.chunkSize,
+                maxConcurrency != null ? maxConcurrency : DEFAULTS.maxConcurrency);
     }
 }

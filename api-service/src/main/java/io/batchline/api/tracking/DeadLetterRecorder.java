@@ -3,6 +3,7 @@ package io.batchline.api.tracking;
 import com.rabbitmq.client.Channel;
 import io.batchline.model.messaging.Deaths;
 import io.batchline.model.messaging.ItemError;
+import io.batchline.model.messaging.ItemActivity;
 import io.batchline.model.messaging.ItemHeaders;
 import io.batchline.model.messaging.ItemResult;
 import io.batchline.model.messaging.Topology;
@@ -74,9 +75,11 @@ class DeadLetterRecorder implements ChannelAwareBatchMessageListener {
         ItemHeaders id = item.get();
         String reason = death.get().reason();
         String queue = death.get().queue();
+        // only a worker that dies (or is stopped) holding an item leaves it unacknowledged
+        // for the broker to deliver again, so a spent delivery limit means repeated crashes
         ItemError error = "delivery_limit".equals(reason)
-                ? new ItemError("delivery_limit_exceeded", "delivered too often without finishing (it may crash its worker); "
-                        + "dead-lettered from " + queue)
+                ? new ItemError(ItemActivity.CRASHED_CODE, "its worker stopped or died holding it on every delivery "
+                        + "(the item may crash its worker); dead-lettered from " + queue)
                 : new ItemError("dead_lettered", "dead-lettered from " + queue + " (" + reason + ")");
         return ItemResult.failed(id.batchId(), id.seq(), id.round(), id.attempt(), error);
     }

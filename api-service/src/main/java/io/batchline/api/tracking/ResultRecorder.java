@@ -50,7 +50,16 @@ class ResultRecorder {
                   -- the round is part of the join: one chunk may hold a stale result of an earlier round too
                   FROM incoming r JOIN targets t ON t.batch_id = r.batch_id AND t.seq = r.seq AND t.round = r.round
                  WHERE i.batch_id = t.batch_id AND i.seq = t.seq
-                RETURNING i.batch_id, i.status AS new_status
+                RETURNING i.batch_id, i.seq, i.status AS new_status, i.error_code, i.error_message
+            ), audited AS (
+                -- seed 001's "verify creator": an item refused for touching another owner's row
+                -- is audited once, when its result is first recorded, under the batch's tenant
+                INSERT INTO audit_log (tenant, action, target, details)
+                SELECT b.creator, 'item.forbidden', 'batch:' || c.batch_id || '/item:' || c.seq,
+                       jsonb_build_object('batchId', c.batch_id, 'seq', c.seq, 'operation', b.operation,
+                                          'code', c.error_code, 'message', c.error_message)
+                  FROM changed c JOIN batches b ON b.id = c.batch_id
+                 WHERE c.error_code LIKE '%.forbidden'
             ), deltas AS (
                 SELECT batch_id,
                        count(*) FILTER (WHERE new_status = 'succeeded') AS succeeded,
@@ -78,7 +87,8 @@ class ResultRecorder {
                        ELSE b.completed_at END
               FROM deltas d
              WHERE b.id = d.batch_id
-            RETURNING b.id, b.status, d.ended, extract(epoch FROM b.completed_at - b.started_at)
+            RETURNING b.id, b.status, d.ended, extract(epoch FROM coalesce(b.completed_at, now()) - b.started_at),
+                      b.total, b.succeeded + b.failed + b.cancelled + b.timed_out, b.succeeded, b.failed + b.timed_out
             """);
 
     /**
@@ -99,8 +109,21 @@ class ResultRecorder {
                         AND failed::float8 / (succeeded + failed) > (options->>'maxFailureRate')::float8))
             """);
 
-    /** What one chunk changed for one batch. */
-    record BatchChange(UUID batchId, String status, int itemsChanged, double secondsTaken) {
+    /**
+     * What one chunk changed for one batch, and where the batch stands after it.
+     *
+     * @param secondsTaken from the batch's start to its end, or to now while it runs
+     * @param ended        items of the batch that have ended, this chunk's included
+     */
+    record BatchChange(UUID batchId, String status, int itemsChanged, double secondsTaken, int total, int ended,
+                       int succeeded, int failed) {
+
+        /** The 10 % step the batch crossed with this chunk, or -1 if it crossed none. */
+        int progressStepCrossed() {
+            int before = (ended - itemsChanged) * 10 / total;
+            int after = ended * 10 / total;
+            return after > before ? after * 10 : -1;
+        }
 
         /** Whether this chunk made the batch terminal. */
         boolean ended() {
@@ -170,7 +193,8 @@ class ResultRecorder {
                         SqlArrays.of("int4", attempts), SqlArrays.of("text", payloads),
                         SqlArrays.of("text", errorCodes), SqlArrays.of("text", errorMessages),
                         SqlArrays.of("text", finishedAt)))
-                .query((rs, row) -> new BatchChange(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), rs.getDouble(4)))
+                .query((rs, row) -> new BatchChange(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), rs.getDouble(4),
+                        rs.getInt(5), rs.getInt(6), rs.getInt(7), rs.getInt(8)))
                 .list();
     }
 }

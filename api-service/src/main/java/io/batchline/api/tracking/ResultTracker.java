@@ -76,7 +76,15 @@ class ResultTracker implements ChannelAwareBatchMessageListener {
                 if (change.ended()) {
                     meters.counter("batchline.batches.finished", "status", change.status()).increment();
                     batchDuration.record(java.time.Duration.ofMillis(Math.round(change.secondsTaken() * 1000)));
-                    log.info("Batch {} ended {} in {} s", change.batchId(), change.status(), change.secondsTaken());
+                    // the seed's log patterns: grep "Batch.*completed", "Batch.*failed", "processing_time:"
+                    log.info("Batch {} {}: {} of {} items succeeded, {} failed, processing_time: {}s", change.batchId(),
+                            change.status(), change.succeeded(), change.total(), change.failed(),
+                            String.format(java.util.Locale.ROOT, "%.3f", change.secondsTaken()));
+                } else if (change.progressStepCrossed() > 0) {
+                    log.info("Batch {} progress: {}% ({}/{} items ended, {} succeeded, {} failed), processing_time: {}s",
+                            change.batchId(), change.progressStepCrossed(), change.ended(), change.total(),
+                            change.succeeded(), change.failed(),
+                            String.format(java.util.Locale.ROOT, "%.3f", change.secondsTaken()));
                 }
             }
         }

@@ -40,4 +40,18 @@ class TrackerConfiguration {
         container.setMessageListener(recorder);
         return container;
     }
+
+    @Bean
+    SimpleMessageListenerContainer activityRecorderContainer(ConnectionFactory connectionFactory, ActivityRecorder recorder) {
+        SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connectionFactory);
+        container.setQueueNames(Topology.ACTIVITY_QUEUE);
+        container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
+        container.setConsumerBatchEnabled(true);
+        container.setBatchSize(100);
+        container.setPrefetchCount(200);
+        container.setReceiveTimeout(100);
+        container.setDefaultRequeueRejected(false);
+        container.setMessageListener(recorder);
+        return container;
+    }
 }

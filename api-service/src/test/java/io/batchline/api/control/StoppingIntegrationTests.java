@@ -255,7 +255,7 @@ class StoppingIntegrationTests extends RealServicesTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(status(batch)).isEqualTo("completed"));
         JsonNode item = get("/api/batches/" + batch + "/items?status=failed").body().get("data").get(0);
         assertThat(item.get("seq").asInt()).isEqualTo(1);
-        assertThat(item.get("error").get("code").asString()).isEqualTo("delivery_limit_exceeded");
+        assertThat(item.get("error").get("code").asString()).isEqualTo("crashed");
         assertThat(messagesIn(Topology.deadQueue("user.lookup"))).isPositive();
         assertCountersEqualItemRows(batch);
     }

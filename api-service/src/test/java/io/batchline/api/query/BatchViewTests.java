@@ -13,7 +13,7 @@ class BatchViewTests {
 
     private static BatchView view(int total, int succeeded, int failed, Instant startedAt, Instant completedAt, Instant now) {
         return BatchView.of(UUID.randomUUID(), "noop", "me", completedAt == null ? "processing" : "completed", null,
-                total, succeeded, failed, 0, 0, total, START, startedAt, completedAt, null,
+                total, succeeded, failed, 0, 0, total, 0, START, startedAt, completedAt, null,
                 JsonNodeFactory.instance.objectNode(), null, now, null);
     }
 

@@ -25,6 +25,9 @@ public final class BatchTopology {
      */
     public static final int DELIVERY_LIMIT = 5;
 
+    /** Activity notes kept while nobody records them; older ones are dropped. */
+    public static final int ACTIVITY_BACKLOG = 100_000;
+
     /** Deliveries in an isolation queue before the item is dead-lettered: 3 crashes. */
     public static final int ISOLATION_DELIVERY_LIMIT = 2;
 
@@ -84,6 +87,18 @@ public final class BatchTopology {
         all.add(resultDeadLetters);
         all.add(BindingBuilder.bind(resultQueue).to(results).with(Topology.RESULTS_ROUTING_KEY));
         all.add(BindingBuilder.bind(resultDeadLetters).to(dead).with(Topology.RESULTS_ROUTING_KEY));
+
+        // progress notes, not outcomes: bounded, and an outage of the tracker drops the oldest
+        // rather than letting notes pile up (the results they precede carry the facts)
+        Queue activity = QueueBuilder.durable(Topology.ACTIVITY_QUEUE)
+                .quorum()
+                .maxLength(ACTIVITY_BACKLOG)
+                .overflow(QueueBuilder.Overflow.dropHead)
+                .deliveryLimit(DELIVERY_LIMIT)
+                .build();
+        all.add(activity);
+        all.add(BindingBuilder.bind(activity).to(results).with(Topology.ACTIVITY_ROUTING_KEY));
+        all.add(new FanoutExchange(Topology.USERS_CHANGED_EXCHANGE, true, false));
         return new Declarables(all);
     }
 

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The identity an item message carries in its headers, read and written in this one place
@@ -16,8 +17,28 @@ import java.util.UUID;
  * @param attempt     {@code x-attempt}: counts across rounds, so message ids stay unique
  * @param maxAttempts {@code x-max-attempts}: the attempt after which the item fails for good
  * @param operation   {@code x-operation}
+ * @param traits      what the item's batch asks of every item: owner and chunking
  */
-public record ItemHeaders(UUID batchId, int seq, int round, int attempt, int maxAttempts, String operation) {
+public record ItemHeaders(UUID batchId, int seq, int round, int attempt, int maxAttempts, String operation,
+                          BatchTraits traits) {
+
+    /**
+     * Per-batch settings every item message carries, so a worker needs no lookup to honour
+     * them.
+     *
+     * @param tenant         {@code x-tenant}: the batch's owner, or null for messages from before owners travelled
+     * @param chunkSize      {@code x-chunk-size}: most items of the batch per handler call, 0 for the worker's own
+     * @param maxConcurrency {@code x-max-concurrency}: most handler calls of the batch at once per worker, 0 for no cap
+     */
+    public record BatchTraits(@Nullable String tenant, int chunkSize, int maxConcurrency) {
+
+        public static final BatchTraits NONE = new BatchTraits(null, 0, 0);
+    }
+
+    /** An item of a batch with no owner and no chunking options (tests, old messages). */
+    public ItemHeaders(UUID batchId, int seq, int round, int attempt, int maxAttempts, String operation) {
+        this(batchId, seq, round, attempt, maxAttempts, operation, BatchTraits.NONE);
+    }
 
     /** The headers of a message, or empty when they name no item (no batch id or seq). */
     public static Optional<ItemHeaders> read(Map<String, ?> headers) {
@@ -30,7 +51,9 @@ public record ItemHeaders(UUID batchId, int seq, int round, int attempt, int max
             return Optional.of(new ItemHeaders(UUID.fromString(batchId.toString()), seq.intValue(),
                     intOr(headers.get(Topology.HEADER_ROUND), 0), attempt,
                     intOr(headers.get(Topology.HEADER_MAX_ATTEMPTS), attempt),
-                    String.valueOf(headers.get(Topology.HEADER_OPERATION) == null ? "" : headers.get(Topology.HEADER_OPERATION))));
+                    String.valueOf(headers.get(Topology.HEADER_OPERATION) == null ? "" : headers.get(Topology.HEADER_OPERATION)),
+                    new BatchTraits(headers.get(Topology.HEADER_TENANT) == null ? null : headers.get(Topology.HEADER_TENANT).toString(),
+                            intOr(headers.get(Topology.HEADER_CHUNK_SIZE), 0), intOr(headers.get(Topology.HEADER_MAX_CONCURRENCY), 0))));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
@@ -42,7 +65,7 @@ public record ItemHeaders(UUID batchId, int seq, int round, int attempt, int max
 
     /** The same item's next attempt. */
     public ItemHeaders nextAttempt() {
-        return new ItemHeaders(batchId, seq, round, attempt + 1, maxAttempts, operation);
+        return new ItemHeaders(batchId, seq, round, attempt + 1, maxAttempts, operation, traits);
     }
 
     public boolean hasAttemptsLeft() {
@@ -56,13 +79,22 @@ public record ItemHeaders(UUID batchId, int seq, int round, int attempt, int max
 
     /** The headers to put on a message. */
     public Map<String, Object> toMap() {
-        Map<String, Object> headers = new HashMap<>(8);
+        Map<String, Object> headers = new HashMap<>(12);
         headers.put(Topology.HEADER_BATCH_ID, batchId.toString());
         headers.put(Topology.HEADER_ITEM_SEQ, seq);
         headers.put(Topology.HEADER_ROUND, round);
         headers.put(Topology.HEADER_ATTEMPT, attempt);
         headers.put(Topology.HEADER_MAX_ATTEMPTS, maxAttempts);
         headers.put(Topology.HEADER_OPERATION, operation);
+        if (traits.tenant() != null) {
+            headers.put(Topology.HEADER_TENANT, traits.tenant());
+        }
+        if (traits.chunkSize() > 0) {
+            headers.put(Topology.HEADER_CHUNK_SIZE, traits.chunkSize());
+        }
+        if (traits.maxConcurrency() > 0) {
+            headers.put(Topology.HEADER_MAX_CONCURRENCY, traits.maxConcurrency());
+        }
         return headers;
     }
 }

@@ -17,6 +17,14 @@ public final class Topology {
     /** Where result messages the tracker cannot read end up, instead of looping. */
     public static final String RESULTS_DEAD_QUEUE = "batch.dead.results";
     public static final String RESULTS_ROUTING_KEY = "results";
+    /**
+     * What workers say about items still in hand (started, crashed, retrying), sent to the
+     * results exchange with this routing key and recorded by the API's activity recorder.
+     */
+    public static final String ACTIVITY_QUEUE = "batch.activity";
+    public static final String ACTIVITY_ROUTING_KEY = "activity";
+    /** Fanout that tells every API instance which users a worker changed (lookup cache eviction). */
+    public static final String USERS_CHANGED_EXCHANGE = "batch.users.changed";
     /** Fanout for broadcast control events such as cancel. */
     public static final String CONTROL_EXCHANGE = "batch.control";
 
@@ -53,6 +61,12 @@ public final class Topology {
     /** The attempt after which the item fails for good (absolute: attempts count across rounds). */
     public static final String HEADER_MAX_ATTEMPTS = "x-max-attempts";
     public static final String HEADER_ROUND = "x-round";
+    /** The tenant that owns the batch: the only owner whose rows its items may change. */
+    public static final String HEADER_TENANT = "x-tenant";
+    /** The batch's {@code chunkSize} option: most items of the batch a handler gets at once. */
+    public static final String HEADER_CHUNK_SIZE = "x-chunk-size";
+    /** The batch's {@code maxConcurrency} option: most chunks of the batch a worker runs at once. */
+    public static final String HEADER_MAX_CONCURRENCY = "x-max-concurrency";
     /**
      * {@code <reason> <queue>} of the broker's first {@code x-death}, kept when a dead letter is
      * re-published by the API (a broker ignores an {@code x-death} set by a client).

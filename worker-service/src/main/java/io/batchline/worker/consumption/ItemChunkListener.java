@@ -1,6 +1,8 @@
 package io.batchline.worker.consumption;
 
 import com.rabbitmq.client.Channel;
+import io.batchline.model.messaging.ItemActivity;
+import io.batchline.model.messaging.ItemError;
 import io.batchline.model.messaging.ItemHeaders;
 import io.batchline.model.messaging.ItemResult;
 import io.batchline.model.operations.ItemPayload;
@@ -41,7 +43,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <li>items of a batch round that is stopping are reported with the stop's outcome, items
  *     of an ended or earlier round are dropped ({@link StoppedBatches});
  * <li>the rest are bound to their payload records (an unreadable body gives up at once),
- *     wait for the operation's rate limit and run through the handler ({@link HandlerRun});
+ *     wait for the operation's rate limit and run through the handler ({@link HandlerRun}),
+ *     in slices when a batch asks for smaller chunks or fewer at once ({@link HandlerSlices});
  * <li>the {@link RetryPolicy} turns each outcome into a result, a retry or a dead letter;
  * <li>everything is published with confirms ({@link ChunkPublisher}), then the chunk is
  *     acknowledged with one multiple-ack.
@@ -54,12 +57,16 @@ import tools.jackson.databind.json.JsonMapper;
 final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatchMessageListener {
 
     private static final Logger log = LoggerFactory.getLogger(ItemChunkListener.class);
+    private static final ItemError CRASHED = new ItemError(ItemActivity.CRASHED_CODE,
+            "delivered again without a result: the worker holding it stopped or died");
 
     private final OperationHandler<P> handler;
     private final String operation;
     private final boolean isolation;
     private final ChunkPublisher publisher;
     private final StoppedBatches stoppedBatches;
+    private final BatchConcurrency concurrency;
+    private final ActivityNotes notes;
     private final GlobalRateLimiter rateLimiter;
     private final HandlerRun<P> handlerRun;
     private final RetryPolicy retryPolicy = new RetryPolicy();
@@ -69,8 +76,11 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
     private final Timer chunkTimer;
 
     ItemChunkListener(OperationHandler<P> handler, boolean isolation, ChunkPublisher publisher, StoppedBatches stoppedBatches,
+                      BatchConcurrency concurrency, ActivityNotes notes,
                       GlobalRateLimiter rateLimiter, HandlerRun<P> handlerRun, WorkerSettings settings, JsonMapper json,
                       MeterRegistry meters) {
+        this.concurrency = concurrency;
+        this.notes = notes;
         this.handler = handler;
         this.operation = handler.operation().name();
         this.isolation = isolation;
@@ -143,12 +153,17 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
     private Produced handle(List<Delivery> deliveries) {
         Produced produced = new Produced();
         List<Delivery> candidates = new ArrayList<>(deliveries.size());
+        List<ItemActivity.Item> crashed = new ArrayList<>();
         for (Delivery delivery : deliveries) {
             if (!isolation && Boolean.TRUE.equals(delivery.message().getMessageProperties().getRedelivered())) {
                 produced.outgoing.add(MessageCopies.toIsolation(delivery, operation));
+                crashed.add(ItemActivity.Item.of(delivery.item(), CRASHED));
             } else {
                 candidates.add(delivery);
             }
+        }
+        if (!crashed.isEmpty()) {
+            produced.outgoing.add(notes.outgoing(ItemActivity.Kind.CRASHED, crashed));
         }
         List<Delivery> runnable = withoutStopped(candidates, produced);
         List<Delivery> bound = new ArrayList<>(runnable.size());
@@ -158,7 +173,7 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
             try {
                 JsonNode raw = json.readTree(delivery.message().getBody());
                 work.add(new WorkItem<>(item.batchId(), item.seq(), item.attempt(),
-                        json.treeToValue(raw, handler.operation().payloadType()), raw));
+                        json.treeToValue(raw, handler.operation().payloadType()), raw, item.traits().tenant()));
                 bound.add(delivery);
             } catch (JacksonException e) {
                 apply(delivery, retryPolicy.unreadable(item, operation), produced);
@@ -167,11 +182,42 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
         if (!work.isEmpty()) {
             waitForRateLimit(work.size());
         }
-        List<ItemOutcome> outcomes = handlerRun.run(work);
-        for (int i = 0; i < bound.size(); i++) {
-            apply(bound.get(i), retryPolicy.after(bound.get(i).item(), outcomes.get(i)), produced);
+        List<ItemActivity.Item> retrying = new ArrayList<>();
+        for (HandlerSlices.Slice slice : HandlerSlices.of(bound, settings.chunkSizeFor(operation), settings.concurrencyFor(operation))) {
+            List<WorkItem<P>> sliceWork = slice.indexes().stream().map(work::get).toList();
+            List<ItemOutcome> outcomes = runSlice(slice, sliceWork,
+                    slice.indexes().stream().map(i -> ItemActivity.Item.of(bound.get(i).item(), null)).toList());
+            for (int i = 0; i < sliceWork.size(); i++) {
+                Delivery delivery = bound.get(slice.indexes().get(i));
+                Decision decision = retryPolicy.after(delivery.item(), outcomes.get(i));
+                if (decision instanceof Decision.RetryLater retry) {
+                    retrying.add(ItemActivity.Item.of(delivery.item(), retry.error()));
+                }
+                apply(delivery, decision, produced);
+            }
+        }
+        if (!retrying.isEmpty()) {
+            produced.outgoing.add(notes.outgoing(ItemActivity.Kind.RETRYING, retrying));
         }
         return produced;
+    }
+
+    /**
+     * Runs one slice: under its batch's concurrency cap when it has one, announced as
+     * started if it runs long.
+     */
+    private List<ItemOutcome> runSlice(HandlerSlices.Slice slice, List<WorkItem<P>> sliceWork, List<ItemActivity.Item> items) {
+        try (AutoCloseable permit = slice.maxConcurrency() > 0 ? concurrency.acquire(slice.batchId(), slice.maxConcurrency()) : null;
+             AutoCloseable announced = notes.started(items)) {
+            return handlerRun.run(sliceWork);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HandlerRun.WorkerStopping(e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Reports the items of stopping rounds with the stop's outcome and drops stale ones; returns the rest. */

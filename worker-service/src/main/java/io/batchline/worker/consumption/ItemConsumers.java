@@ -33,11 +33,15 @@ class ItemConsumers implements SmartLifecycle {
 
     private final ExecutorService handlerThreads = Executors.newVirtualThreadPerTaskExecutor();
     private final Duration receiveTimeout;
+    private final BatchConcurrency concurrency;
+    private final ActivityNotes notes;
 
     ItemConsumers(List<OperationHandler<?>> handlers, ConnectionFactory connectionFactory, ChunkPublisher publisher,
                   StoppedBatches stoppedBatches, GlobalRateLimiter rateLimiter, JsonMapper json, MeterRegistry meters,
-                  WorkerSettings settings) {
+                  WorkerSettings settings, BatchConcurrency concurrency, ActivityNotes notes) {
         this.receiveTimeout = settings.receiveTimeout();
+        this.concurrency = concurrency;
+        this.notes = notes;
         for (OperationHandler<?> handler : handlers) {
             String operation = handler.operation().name();
             if (!settings.consumes(operation)) {
@@ -59,7 +63,7 @@ class ItemConsumers implements SmartLifecycle {
     private <P extends io.batchline.model.operations.ItemPayload> ItemChunkListener<P> listener(OperationHandler<P> handler,
             boolean isolation, ChunkPublisher publisher, StoppedBatches stoppedBatches, GlobalRateLimiter rateLimiter,
             Duration timeout, WorkerSettings settings, JsonMapper json, MeterRegistry meters) {
-        return new ItemChunkListener<>(handler, isolation, publisher, stoppedBatches, rateLimiter,
+        return new ItemChunkListener<>(handler, isolation, publisher, stoppedBatches, concurrency, notes, rateLimiter,
                 new HandlerRun<>(handler, handlerThreads, timeout), settings, json, meters);
     }
 

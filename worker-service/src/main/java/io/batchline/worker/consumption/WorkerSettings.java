@@ -27,6 +27,8 @@ import org.springframework.validation.annotation.Validated;
  * @param outageLongestBackoff longest pause between tries during an outage
  * @param maxHold        longest a chunk is held through an outage before its items are put back as new
  *                       messages; below the broker's consumer timeout (30 min by default)
+ * @param announceAfter  a chunk still running after this long is announced as started, so its items show
+ *                       who holds them; 0 turns announcements off ({@code WORKER_ANNOUNCE_AFTER})
  */
 @ConfigurationProperties("worker")
 @Validated
@@ -43,7 +45,8 @@ public record WorkerSettings(
         @DefaultValue("") String rateLimits,
         @DefaultValue("500ms") Duration outageFirstBackoff,
         @DefaultValue("15s") Duration outageLongestBackoff,
-        @DefaultValue("10m") Duration maxHold) {
+        @DefaultValue("10m") Duration maxHold,
+        @DefaultValue("1s") Duration announceAfter) {
 
     /** Settings for one operation; null values fall back to the worker-wide ones. */
     public record OperationOverrides(@Nullable @Min(1) @Max(5000) Integer prefetch,

@@ -1,5 +1,6 @@
 package io.batchline.worker.retry;
 
+import io.batchline.model.messaging.ItemError;
 import io.batchline.model.messaging.ItemHeaders;
 import io.batchline.model.messaging.ItemResult;
 import io.batchline.model.messaging.Topology;
@@ -11,8 +12,11 @@ public sealed interface Decision {
     record Report(ItemResult result) implements Decision {
     }
 
-    /** Try again later: the item waits in {@code tier} and comes back as attempt {@code next.attempt()}. */
-    record RetryLater(Topology.RetryTier tier, ItemHeaders next, String lastError) implements Decision {
+    /**
+     * Try again later: the item waits in {@code tier} and comes back as attempt {@code next.attempt()};
+     * {@code error} is why this attempt failed, {@code lastError} the same as the header text.
+     */
+    record RetryLater(Topology.RetryTier tier, ItemHeaders next, String lastError, ItemError error) implements Decision {
     }
 
     /** No attempt left or nothing to retry: report it failed and keep a copy in the dead letters. */

@@ -30,7 +30,7 @@ public final class RetryPolicy {
             case ItemOutcome.Failed failed when !failed.retryable() ->
                     new Decision.Report(ItemResult.failed(item.batchId(), item.seq(), item.round(), item.attempt(), failed.error()));
             case ItemOutcome.Failed failed when item.hasAttemptsLeft() ->
-                    new Decision.RetryLater(Topology.retryTierAfter(item.attempt()), item.nextAttempt(), describe(failed.error()));
+                    new Decision.RetryLater(Topology.retryTierAfter(item.attempt()), item.nextAttempt(), describe(failed.error()), failed.error());
             case ItemOutcome.Failed failed -> giveUp(item, new ItemError(failed.error().code(),
                     failed.error().message() + " (gave up after attempt " + item.attempt() + ")"));
         };

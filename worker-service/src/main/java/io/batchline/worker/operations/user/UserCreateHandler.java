@@ -23,14 +23,14 @@ import tools.jackson.databind.node.ObjectNode;
  * Creates a chunk of users with one INSERT. The password is hashed here and only the hash
  * is stored; a taken email fails that item permanently. Each row remembers the item that
  * created it, so a redelivered item finds its own row and succeeds instead of reporting
- * its own user as a duplicate.
+ * its own user as a duplicate. The new user belongs to the batch's tenant.
  */
 @Component
 class UserCreateHandler implements OperationHandler<UserCreateItem> {
 
     static final String INSERT_USERS = """
-            INSERT INTO catalog.users (email, name, password_hash, source_item)
-            SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[])
+            INSERT INTO catalog.users (email, name, password_hash, source_item, tenant)
+            SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
             ON CONFLICT DO NOTHING
             RETURNING id, source_item
             """;
@@ -58,7 +58,9 @@ class UserCreateHandler implements OperationHandler<UserCreateItem> {
         String[] emails = new String[n];
         String[] names = new String[n];
         String[] sources = new String[n];
+        String[] tenants = new String[n];
         for (int i = 0; i < n; i++) {
+            tenants[i] = items.get(i).tenant();
             emails[i] = items.get(i).payload().email();
             names[i] = items.get(i).payload().name();
             sources[i] = source(items.get(i));
@@ -69,7 +71,7 @@ class UserCreateHandler implements OperationHandler<UserCreateItem> {
         Map<String, UUID> createdBySource = new HashMap<>();
         jdbc.sql(INSERT_USERS)
                 .params(List.of(SqlArrays.of("text", emails), SqlArrays.of("text", names),
-                        SqlArrays.of("text", hashes), SqlArrays.of("text", sources)))
+                        SqlArrays.of("text", hashes), SqlArrays.of("text", sources), SqlArrays.of("text", tenants)))
                 .query((rs, row) -> createdBySource.put(rs.getString(2), rs.getObject(1, UUID.class)))
                 .list();
         if (createdBySource.size() < n) {

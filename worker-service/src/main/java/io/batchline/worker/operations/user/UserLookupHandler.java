@@ -25,7 +25,7 @@ import tools.jackson.databind.node.ObjectNode;
 class UserLookupHandler implements OperationHandler<UserLookupItem> {
 
     static final String FIND_USERS = """
-            SELECT id, email, name, created_at, last_login_at FROM catalog.users
+            SELECT id, email, name, created_at, last_login_at, tenant FROM catalog.users
              WHERE deleted_at IS NULL AND (id = ANY(?::uuid[]) OR lower(email) = ANY(?::text[]))
             """;
 
@@ -46,6 +46,7 @@ class UserLookupHandler implements OperationHandler<UserLookupItem> {
         String[] emails = items.stream().map(i -> i.payload().email()).filter(Objects::nonNull)
                 .map(e -> e.toLowerCase(Locale.ROOT)).toArray(String[]::new);
         Map<String, ObjectNode> found = new HashMap<>();
+        Map<String, String> owners = new HashMap<>();
         jdbc.sql(FIND_USERS).params(List.of(SqlArrays.of("uuid", ids), SqlArrays.of("text", emails)))
                 .query((rs, row) -> {
                     ObjectNode user = JsonNodeFactory.instance.objectNode();
@@ -57,6 +58,7 @@ class UserLookupHandler implements OperationHandler<UserLookupItem> {
                     user.put("lastLoginAt", lastLogin == null ? null : lastLogin.toInstant().toString());
                     found.put(rs.getString(1), user);
                     found.put(rs.getString(2).toLowerCase(Locale.ROOT), user);
+                    owners.put(rs.getString(1), rs.getString(6));
                     return user;
                 })
                 .list();
@@ -65,6 +67,10 @@ class UserLookupHandler implements OperationHandler<UserLookupItem> {
             UserLookupItem payload = item.payload();
             String key = payload.userId() != null ? payload.userId().toString() : String.valueOf(payload.email()).toLowerCase(Locale.ROOT);
             ObjectNode user = found.get(key);
+            // another tenant's user reads as missing, like another tenant's batch on the API
+            if (user != null && !item.mayAccess(owners.get(user.get("userId").asString()))) {
+                user = null;
+            }
             outcomes.add(user != null ? ItemOutcome.succeeded(user)
                     : ItemOutcome.permanentFailure("user.not_found", "no user " + payload.itemKey()));
         }

@@ -7,6 +7,7 @@ import io.batchline.worker.operations.ItemFailure;
 import io.batchline.worker.operations.ItemOutcome;
 import io.batchline.worker.operations.PerItemHandler;
 import io.batchline.worker.operations.WorkItem;
+import java.util.List;
 import java.util.Optional;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -24,14 +25,19 @@ class UserUpdateHandler implements PerItemHandler<UserUpdateItem> {
     static final String UPDATE_USER = """
             UPDATE catalog.users
                SET email = coalesce(:email, email), name = coalesce(:name, name), updated_at = now()
-             WHERE id = :id AND deleted_at IS NULL
+             WHERE id = :id AND deleted_at IS NULL AND (tenant IS NULL OR CAST(:tenant AS text) IS NULL OR tenant = :tenant)
             RETURNING email, name
+            """;
+    static final String OWNED_BY_OTHER = """
+            SELECT 1 FROM catalog.users WHERE id = :id AND tenant IS NOT NULL AND tenant <> :tenant
             """;
 
     private final JdbcClient jdbc;
+    private final UserChanges changes;
 
-    UserUpdateHandler(JdbcClient jdbc) {
+    UserUpdateHandler(JdbcClient jdbc, UserChanges changes) {
         this.jdbc = jdbc;
+        this.changes = changes;
     }
 
     @Override
@@ -46,6 +52,7 @@ class UserUpdateHandler implements PerItemHandler<UserUpdateItem> {
         try {
             updated = jdbc.sql(UPDATE_USER)
                     .param("email", payload.email()).param("name", payload.name()).param("id", payload.userId())
+                    .param("tenant", item.tenant())
                     .query((rs, row) -> {
                         ObjectNode result = JsonNodeFactory.instance.objectNode();
                         result.put("userId", payload.userId().toString());
@@ -57,7 +64,15 @@ class UserUpdateHandler implements PerItemHandler<UserUpdateItem> {
         } catch (DuplicateKeyException e) {
             throw ItemFailure.permanent("user.duplicate_email", "email " + payload.email() + " is used by another user");
         }
-        return ItemOutcome.succeeded(updated.orElseThrow(
-                () -> ItemFailure.permanent("user.not_found", "user " + payload.userId() + " does not exist")));
+        if (updated.isEmpty()) {
+            boolean othersUser = item.tenant() != null && jdbc.sql(OWNED_BY_OTHER).param("id", payload.userId())
+                    .param("tenant", item.tenant()).query((rs, row) -> true).optional().isPresent();
+            throw othersUser
+                    ? ItemFailure.permanent("user.forbidden", "user " + payload.userId() + " belongs to another tenant; tenant '"
+                            + item.tenant() + "' may not change it")
+                    : ItemFailure.permanent("user.not_found", "user " + payload.userId() + " does not exist");
+        }
+        changes.changed(List.of(payload.userId()));
+        return ItemOutcome.succeeded(updated.get());
     }
 }
