@@ -113,15 +113,15 @@ class ResultRecorder {
      * What one chunk changed for one batch, and where the batch stands after it.
      *
      * @param secondsTaken from the batch's start to its end, or to now while it runs
-     * @param ended        items of the batch that have ended, this chunk's included
+     * @param endedItems   items of the batch that have ended, this chunk's included
      */
-    record BatchChange(UUID batchId, String status, int itemsChanged, double secondsTaken, int total, int ended,
+    record BatchChange(UUID batchId, String status, int itemsChanged, double secondsTaken, int total, int endedItems,
                        int succeeded, int failed) {
 
         /** The 10 % step the batch crossed with this chunk, or -1 if it crossed none. */
         int progressStepCrossed() {
-            int before = (ended - itemsChanged) * 10 / total;
-            int after = ended * 10 / total;
+            int before = (endedItems - itemsChanged) * 10 / total;
+            int after = endedItems * 10 / total;
             return after > before ? after * 10 : -1;
         }
 

@@ -82,7 +82,7 @@ class ResultTracker implements ChannelAwareBatchMessageListener {
                             String.format(java.util.Locale.ROOT, "%.3f", change.secondsTaken()));
                 } else if (change.progressStepCrossed() > 0) {
                     log.info("Batch {} progress: {}% ({}/{} items ended, {} succeeded, {} failed), processing_time: {}s",
-                            change.batchId(), change.progressStepCrossed(), change.ended(), change.total(),
+                            change.batchId(), change.progressStepCrossed(), change.endedItems(), change.total(),
                             change.succeeded(), change.failed(),
                             String.format(java.util.Locale.ROOT, "%.3f", change.secondsTaken()));
                 }
