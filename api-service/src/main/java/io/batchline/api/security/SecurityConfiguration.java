@@ -35,7 +35,8 @@ class SecurityConfiguration implements WebMvcConfigurer {
     @Bean
     FilterRegistrationBean<ApiKeyFilter> apiKeyFilter(ApiKeys keys, JsonMapper json) {
         FilterRegistrationBean<ApiKeyFilter> registration = new FilterRegistrationBean<>(new ApiKeyFilter(keys, json));
-        registration.addUrlPatterns("/api/*");
+        // the seeds' user-batch endpoints (seed 003) live outside /api, under the same keys
+        registration.addUrlPatterns("/api/*", "/batch/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
         return registration;
     }
