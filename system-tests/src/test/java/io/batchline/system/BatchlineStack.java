@@ -113,6 +113,25 @@ public final class BatchlineStack implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    /** Any request, with the given API key and an optional JSON body. */
+    Answer request(String method, String path, String key, String jsonBody) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api.url(path))).header("Authorization", "Bearer " + key);
+        if (jsonBody != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return send(request.method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(jsonBody)));
+    }
+
+    /** A new submitter key of {@code tenant}, made with the admin key. */
+    String submitterKey(String tenant) {
+        Answer answer = post("/api/admin/keys", "application/json", "{\"tenant\":\"" + tenant + "\",\"role\":\"submitter\"}");
+        if (answer.status() != 201) {
+            throw new AssertionError("key refused with " + answer.status() + ": " + answer.body());
+        }
+        return answer.body().get("key").asString();
+    }
+
     Answer get(String path) {
         return send(HttpRequest.newBuilder(URI.create(api.url(path))).header("Authorization", "Bearer " + ADMIN_KEY).GET());
     }

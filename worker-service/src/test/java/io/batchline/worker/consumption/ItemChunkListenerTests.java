@@ -51,12 +51,14 @@ class ItemChunkListenerTests {
 
     private WorkerSettings settings(Duration maxHold) {
         return new WorkerSettings(250, 2, 100, Duration.ofMillis(50), Duration.ofSeconds(5), List.of(), Map.of(),
-                Duration.ofSeconds(5), false, "", Duration.ofMillis(5), Duration.ofMillis(20), maxHold);
+                Duration.ofSeconds(5), false, "", Duration.ofMillis(5), Duration.ofMillis(20), maxHold,
+                Duration.ZERO);
     }
 
     private ItemChunkListener<NoopItem> listener(OperationHandler<NoopItem> handler, Duration maxHold) {
         when(stoppedBatches.verdicts(any())).thenReturn(Map.of());
-        return new ItemChunkListener<>(handler, true, publisher, stoppedBatches, mock(GlobalRateLimiter.class),
+        return new ItemChunkListener<>(handler, true, publisher, stoppedBatches, new BatchConcurrency(), mock(ActivityNotes.class),
+                mock(GlobalRateLimiter.class),
                 new HandlerRun<>(handler, Executors.newVirtualThreadPerTaskExecutor(), Duration.ofSeconds(5)),
                 settings(maxHold), JsonMapper.builder().build(), new SimpleMeterRegistry());
     }
@@ -174,7 +176,8 @@ class ItemChunkListenerTests {
         ItemChunkListener<NoopItem> listener = new ItemChunkListener<>(handler(() -> {
             runs.incrementAndGet();
             return List.of();
-        }), true, publisher, stoppedBatches, mock(GlobalRateLimiter.class),
+        }), true, publisher, stoppedBatches, new BatchConcurrency(), mock(ActivityNotes.class),
+                mock(GlobalRateLimiter.class),
                 new HandlerRun<>(handler(List::of), Executors.newVirtualThreadPerTaskExecutor(), Duration.ofSeconds(5)),
                 settings(Duration.ofMinutes(1)), JsonMapper.builder().build(), new SimpleMeterRegistry());
         List<List<ItemResult>> published = new ArrayList<>();
