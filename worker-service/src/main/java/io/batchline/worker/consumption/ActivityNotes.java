@@ -5,9 +5,8 @@ import io.batchline.model.messaging.Topology;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,16 +34,23 @@ class ActivityNotes implements DisposableBean {
     private final JsonMapper json;
     private final WorkerSettings settings;
     private final String worker = workerName();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "activity-notes");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledThreadPoolExecutor timer = timer();
 
     ActivityNotes(RabbitTemplate rabbit, JsonMapper json, WorkerSettings settings) {
         this.rabbit = rabbit;
         this.json = json;
         this.settings = settings;
+    }
+
+    private static ScheduledThreadPoolExecutor timer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread thread = new Thread(r, "activity-notes");
+            thread.setDaemon(true);
+            return thread;
+        });
+        // most announcements are cancelled (the chunk ended first): drop them at once, not when due
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
     }
 
     /** How items and the dashboard name this worker: the host (pod) name and the process id. */
