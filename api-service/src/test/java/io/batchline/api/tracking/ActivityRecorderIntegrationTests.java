@@ -41,12 +41,19 @@ class ActivityRecorderIntegrationTests extends RealServicesTest {
         return get("/api/batches/" + batch + "/items?limit=100").body().get("data").get(seq);
     }
 
+    /** The item's activity; an assertion error (retried by Awaitility) while it has none. */
+    private JsonNode activity(UUID batch, int seq) {
+        JsonNode item = item(batch, seq);
+        assertThat(item.has("activity")).as("item %d has activity: %s", seq, item).isTrue();
+        return item.get("activity");
+    }
+
     @Test
     void anItemInFlightShowsItsWorkerAttemptAndStartThenACrashCountsOncePerAttempt() {
         UUID batch = submit(3);
         note(ItemActivity.Kind.STARTED, "host-a/101", batch, 1, null, 0, 1);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            JsonNode activity = item(batch, 0).get("activity");
+            JsonNode activity = activity(batch, 0);
             assertThat(activity.get("inFlight").asBoolean()).isTrue();
             assertThat(activity.get("worker").asString()).isEqualTo("host-a/101");
             assertThat(activity.get("attempt").asInt()).isEqualTo(1);
@@ -59,7 +66,7 @@ class ActivityRecorderIntegrationTests extends RealServicesTest {
         note(ItemActivity.Kind.CRASHED, "host-b/202", batch, 1, crashed, 0, 1);
         note(ItemActivity.Kind.CRASHED, "host-b/202", batch, 1, crashed, 0);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            JsonNode activity = item(batch, 0).get("activity");
+            JsonNode activity = activity(batch, 0);
             assertThat(activity.get("crashes").asInt()).isEqualTo(1);
             assertThat(activity.get("inFlight").asBoolean()).isFalse();
             assertThat(activity.get("lastRetry").get("code").asString()).isEqualTo("crashed");
@@ -71,7 +78,7 @@ class ActivityRecorderIntegrationTests extends RealServicesTest {
         note(ItemActivity.Kind.STARTED, "host-c/303", batch, 2, null, 0);
         note(ItemActivity.Kind.CRASHED, "host-d/404", batch, 2, crashed, 0);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(item(batch, 0).get("activity").get("crashes").asInt()).isEqualTo(2));
+                assertThat(activity(batch, 0).get("crashes").asInt()).isEqualTo(2));
         assertThat(batch(batch).get("crashedItems").asInt()).isEqualTo(2);
         assertThat(count("SELECT crashed_items FROM batches WHERE id = ?", batch))
                 .isEqualTo(count("SELECT count(*) FROM batch_items WHERE batch_id = ? AND crashes > 0", batch));
@@ -92,7 +99,7 @@ class ActivityRecorderIntegrationTests extends RealServicesTest {
         // a marker note proves the notes before it were applied (one queue, one consumer chunk order)
         note(ItemActivity.Kind.STARTED, "host-marker/8", batch, 4, null, 0);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(item(batch, 0).get("activity").get("worker").asString()).isEqualTo("host-marker/8"));
+                assertThat(activity(batch, 0).get("worker").asString()).isEqualTo("host-marker/8"));
         assertThat(item(batch, 1).has("activity")).isFalse();
         assertThat(count("SELECT count(*) FROM batch_items WHERE batch_id = ? AND worker = 'host-old/9'", batch)).isZero();
     }
