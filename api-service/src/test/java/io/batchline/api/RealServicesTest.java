@@ -44,6 +44,28 @@ public abstract class RealServicesTest {
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
         TestServices.get().springProperties().forEach((key, value) -> registry.add(key, () -> value));
+        workerCatalog();
+    }
+
+    private static volatile boolean catalogMigrated;
+
+    /**
+     * The workers' catalog schema (users, contents), as a worker creates it at start-up: the
+     * API reads it for the user lookup, and these tests run no worker.
+     */
+    private static synchronized void workerCatalog() {
+        if (catalogMigrated) {
+            return;
+        }
+        TestServices.Postgres postgres = TestServices.get().postgres();
+        org.flywaydb.core.Flyway.configure()
+                .dataSource(postgres.jdbcUrl(), postgres.username(), postgres.password())
+                .locations("filesystem:../worker-service/src/main/resources/db/catalog")
+                .schemas("catalog", "worker")
+                .table("flyway_catalog_history")
+                .load()
+                .migrate();
+        catalogMigrated = true;
     }
 
     @LocalServerPort

@@ -119,11 +119,17 @@ class UserLookup {
     private Map<UUID, Optional<User>> read(List<UUID> ids) {
         Map<UUID, Optional<User>> read = new LinkedHashMap<>();
         ids.forEach(id -> read.put(id, Optional.empty()));
-        jdbc.sql(FIND).params(List.<Object>of(SqlArrays.of("uuid", ids.toArray(UUID[]::new))))
-                .query((rs, row) -> read.put(rs.getObject(1, UUID.class), Optional.of(new User(rs.getObject(1, UUID.class),
-                        rs.getString(2), rs.getString(3), text(rs.getTimestamp(4)), text(rs.getTimestamp(5)),
-                        rs.getTimestamp(6) == null ? null : text(rs.getTimestamp(6)), rs.getString(7)))))
-                .list();
+        try {
+            jdbc.sql(FIND).params(List.<Object>of(SqlArrays.of("uuid", ids.toArray(UUID[]::new))))
+                    .query((rs, row) -> read.put(rs.getObject(1, UUID.class), Optional.of(new User(rs.getObject(1, UUID.class),
+                            rs.getString(2), rs.getString(3), text(rs.getTimestamp(4)), text(rs.getTimestamp(5)),
+                            rs.getTimestamp(6) == null ? null : text(rs.getTimestamp(6)), rs.getString(7)))))
+                    .list();
+        } catch (org.springframework.jdbc.BadSqlGrammarException e) {
+            // the workers own the catalog schema and create it when the first one starts
+            throw new BatchRejected(org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "Unavailable",
+                    "the user catalog does not exist yet: it is created when the first worker starts");
+        }
         return read;
     }
 

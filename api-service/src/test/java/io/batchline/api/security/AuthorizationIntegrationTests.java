@@ -44,7 +44,12 @@ class AuthorizationIntegrationTests extends RealServicesTest {
                 new Call("GET", "/api/admin/keys", null),
                 new Call("POST", "/api/admin/keys", "{\"tenant\":\"x\",\"role\":\"submitter\"}"),
                 new Call("DELETE", "/api/admin/keys/" + UUID.randomUUID(), null),
-                new Call("GET", "/api/admin/audit", null));
+                new Call("GET", "/api/admin/audit", null),
+                new Call("POST", "/batch/users/create", "{\"users\":[{\"email\":\"a@example.com\",\"name\":\"A\",\"password\":\"long-enough\"}]}"),
+                new Call("PATCH", "/batch/users/update", "{\"updates\":[{\"id\":\"" + UUID.randomUUID() + "\",\"data\":{\"name\":\"B\"}}]}"),
+                new Call("PATCH", "/batch/users/last-login", "{\"userIds\":[\"" + UUID.randomUUID() + "\"]}"),
+                new Call("DELETE", "/batch/users/soft-delete", "{\"userIds\":[\"" + UUID.randomUUID() + "\"]}"),
+                new Call("GET", "/batch/users/lookup?ids=" + UUID.randomUUID(), null));
     }
 
     private Answer call(String key, Call call) {

@@ -295,7 +295,14 @@ class HostileInputIntegrationTests extends RealServicesTest {
             new Endpoint("GET", "/api/admin/keys", List.of("tenant"), null, null),
             new Endpoint("DELETE", "/api/admin/keys/{keyId}", List.of(), null, null),
             new Endpoint("GET", "/api/admin/tenants/{tenant}", List.of(), null, null),
-            new Endpoint("GET", "/api/admin/audit", List.of("tenant", "before", "limit"), null, null));
+            new Endpoint("GET", "/api/admin/audit", List.of("tenant", "before", "limit"), null, null),
+            new Endpoint("POST", "/batch/users/create", List.of(), "application/json",
+                    "{\"users\":[{\"email\":\"fuzz@example.com\",\"name\":\"Fuzz\",\"password\":\"fuzz-password\"}]}"),
+            new Endpoint("PATCH", "/batch/users/update", List.of(), "application/json",
+                    "{\"updates\":[{\"id\":\"" + UUID.randomUUID() + "\",\"data\":{\"name\":\"Fuzz\"}}]}"),
+            new Endpoint("PATCH", "/batch/users/last-login", List.of(), "application/json", "{\"userIds\":[\"" + UUID.randomUUID() + "\"]}"),
+            new Endpoint("DELETE", "/batch/users/soft-delete", List.of(), "application/json", "{\"userIds\":[\"" + UUID.randomUUID() + "\"]}"),
+            new Endpoint("GET", "/batch/users/lookup", List.of("ids", "chunkSize"), null, null));
 
     private static final List<String> HEADERS = List.of("Authorization", "Accept", "Content-Type", "Idempotency-Key");
 
@@ -317,7 +324,9 @@ class HostileInputIntegrationTests extends RealServicesTest {
                 "status", "pending",
                 "limit", "2",
                 "cursor", cursor("s:0"),
-                "before", "9000000000");
+                "before", "9000000000",
+                "ids", UUID.randomUUID() + "," + UUID.randomUUID(),
+                "chunkSize", "10");
         Random random = new Random(SEED ^ 0x5EED);
         Map<String, List<String>> failures = new java.util.LinkedHashMap<>();
         int requests = 0;
