@@ -50,7 +50,7 @@ class ApiKeyFilter extends OncePerRequestFilter {
         }
         Optional<Caller> caller;
         try {
-            caller = keys.authenticate(header.substring(7).trim(), request.getRemoteAddr());
+            caller = keys.authenticate(header.substring(7).trim(), request.getRemoteAddr(), request.getHeader("User-Agent"));
         } catch (DataAccessException e) {
             // keys live in the database: while it is away nothing can be served, say so at once
             response.setHeader(HttpHeaders.RETRY_AFTER, "5");

@@ -57,10 +57,11 @@ public class ApiKeys {
     public record NewKey(UUID keyId, String tenant, String role, String key) {
     }
 
-    Optional<Caller> authenticate(String key, String remoteAddress) {
+    Optional<Caller> authenticate(String key, String remoteAddress, @Nullable String userAgent) {
         return jdbc.sql(FIND_ACTIVE).param("hash", sha256(key))
                 .query((rs, n) -> new Caller(rs.getObject(1, UUID.class), rs.getString(2),
-                        Caller.Role.valueOf(rs.getString(3).toUpperCase(java.util.Locale.ROOT)), remoteAddress))
+                        Caller.Role.valueOf(rs.getString(3).toUpperCase(java.util.Locale.ROOT)), remoteAddress,
+                        userAgent == null ? null : userAgent.substring(0, Math.min(256, userAgent.length()))))
                 .optional();
     }
 

@@ -6,8 +6,9 @@ import java.util.UUID;
  * The authenticated caller of a request: which key, which tenant, which role.
  *
  * @param remoteAddress the client's address as the server saw it (for the audit trail)
+ * @param userAgent     the client's {@code User-Agent} (for the audit trail, as seed 003 asks), at most 256 characters
  */
-public record Caller(UUID keyId, String tenant, Role role, String remoteAddress) {
+public record Caller(UUID keyId, String tenant, Role role, String remoteAddress, @org.jspecify.annotations.Nullable String userAgent) {
 
     /** {@code submitter}: its own tenant's batches; {@code admin}: everything. */
     public enum Role {

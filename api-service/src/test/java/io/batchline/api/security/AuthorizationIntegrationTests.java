@@ -132,6 +132,7 @@ class AuthorizationIntegrationTests extends RealServicesTest {
         JsonNode submitted = audit.valueStream().filter(e -> e.get("action").asString().equals("batch.submitted")).findFirst().orElseThrow();
         assertThat(submitted.get("target").asString()).isEqualTo(ownBatch.toString());
         assertThat(submitted.get("remoteAddress").asString()).isNotBlank();
+        assertThat(submitted.get("userAgent").asString()).as("seed 003 audits the user agent").startsWith("Java-http-client");
         assertThat(get("/api/admin/audit?tenant=admin").body().get("data").valueStream()
                 .map(e -> e.get("action").asString())).contains("key.created");
     }

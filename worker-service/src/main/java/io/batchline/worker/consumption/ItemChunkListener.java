@@ -74,6 +74,7 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
     private final JsonMapper json;
     private final MeterRegistry meters;
     private final Timer chunkTimer;
+    private final io.micrometer.core.instrument.DistributionSummary chunkSizes;
 
     ItemChunkListener(OperationHandler<P> handler, boolean isolation, ChunkPublisher publisher, StoppedBatches stoppedBatches,
                       BatchConcurrency concurrency, ActivityNotes notes,
@@ -92,6 +93,9 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
         this.json = json;
         this.meters = meters;
         this.chunkTimer = meters.timer("batchline.worker.chunk", "operation", operation);
+        // seed 003's batch_chunk_size{operation}: items per handler call, after a batch's chunkSize
+        this.chunkSizes = io.micrometer.core.instrument.DistributionSummary.builder("batch.chunk.size")
+                .description("items handed to the handler in one call").tag("operation", operation).register(meters);
     }
 
     /** What a chunk produced, published together; counted only once it is acknowledged. */
@@ -209,6 +213,7 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
     private List<ItemOutcome> runSlice(HandlerSlices.Slice slice, List<WorkItem<P>> sliceWork, List<ItemActivity.Item> items) {
         try (AutoCloseable permit = slice.maxConcurrency() > 0 ? concurrency.acquire(slice.batchId(), slice.maxConcurrency()) : null;
              AutoCloseable announced = notes.started(items)) {
+            chunkSizes.record(sliceWork.size());
             return handlerRun.run(sliceWork);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -14,3 +14,6 @@ ALTER TABLE batch_items
 
 -- items of the batch that crashed at least once, moved in the statement that records the crash
 ALTER TABLE batches ADD COLUMN crashed_items integer NOT NULL DEFAULT 0;
+
+-- seed 003's audit asks for the client's user agent beside its address
+ALTER TABLE audit_log ADD COLUMN user_agent text;
