@@ -288,14 +288,16 @@ class HostileInputIntegrationTests extends RealServicesTest {
             new Endpoint("GET", "/api/batches/{batchId}/items", List.of("status", "limit", "cursor"), null, null),
             new Endpoint("GET", "/api/batches", List.of("creator", "status", "limit", "cursor"), null, null),
             new Endpoint("GET", "/api/batches/creator/{creator}", List.of("limit", "cursor"), null, null),
-            new Endpoint("GET", "/api/batches/stats", List.of(), null, null),
+            new Endpoint("GET", "/api/batches/stats", List.of("since"), null, null),
+            new Endpoint("GET", "/api/batches/health", List.of(), null, null),
             new Endpoint("POST", "/api/batches/{batchId}/cancel", List.of(), null, null),
             new Endpoint("POST", "/api/batches/{batchId}/retry", List.of(), null, null),
             new Endpoint("POST", "/api/admin/keys", List.of(), "application/json", "{\"tenant\":\"fuzz-tenant\",\"role\":\"submitter\"}"),
             new Endpoint("GET", "/api/admin/keys", List.of("tenant"), null, null),
             new Endpoint("DELETE", "/api/admin/keys/{keyId}", List.of(), null, null),
             new Endpoint("GET", "/api/admin/tenants/{tenant}", List.of(), null, null),
-            new Endpoint("GET", "/api/admin/audit", List.of("tenant", "before", "limit"), null, null));
+            new Endpoint("GET", "/api/admin/audit", List.of("tenant", "before", "limit"), null, null),
+            new Endpoint("DELETE", "/api/admin/batches/{batchId}", List.of(), null, null));
 
     private static final List<String> HEADERS = List.of("Authorization", "Accept", "Content-Type", "Idempotency-Key");
 
