@@ -76,7 +76,8 @@ class SeedBehaviourSystemTests {
         JsonNode audit = stack.get("/api/admin/audit?tenant=" + intruder + "&limit=50").body().get("data");
         List<JsonNode> refusals = audit.valueStream().filter(e -> e.get("action").asString().equals("item.forbidden")).toList();
         assertThat(refusals).hasSize(1);
-        assertThat(refusals.getFirst().get("target").asString()).isEqualTo("batch:" + intruderBatch + "/item:0");
+        assertThat(refusals.getFirst().get("target").asString()).isEqualTo(intruderBatch.toString());
+        assertThat(refusals.getFirst().get("details").get("seq").asInt()).isZero();
         assertThat(refusals.getFirst().get("details").get("code").asString()).isEqualTo("content.forbidden");
 
         // an admin acts for the owner by submitting as the owner

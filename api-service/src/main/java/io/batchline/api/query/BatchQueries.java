@@ -4,10 +4,13 @@ import io.batchline.api.problem.BatchRejected;
 import io.batchline.api.security.Caller;
 import io.batchline.model.status.BatchStatus;
 import io.batchline.model.status.ItemStatus;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -66,10 +69,33 @@ class BatchQueries {
         return batches(creator, null, limit, cursor, caller);
     }
 
-    /** A submitter's stats cover its own tenant; an admin's cover every tenant. */
+    /**
+     * A submitter's stats cover its own tenant; an admin's cover every tenant. {@code since}
+     * keeps the batches created in a window: an instant ({@code 2026-11-24T00:00:00Z}) or a
+     * duration back from now ({@code 24h}, {@code PT24H}, {@code 7d}).
+     */
     @GetMapping("/stats")
-    Map<String, Object> stats(Caller caller) {
-        return reader.stats(caller.tenantScope());
+    Map<String, Object> stats(@RequestParam(required = false) @Nullable String since, Caller caller) {
+        return reader.stats(caller.tenantScope(), since == null ? null : since(since, Instant.now()));
+    }
+
+    /** {@code since} as an instant: an ISO-8601 instant, or a positive duration back from {@code now}. */
+    static Instant since(String since, Instant now) {
+        String value = since.strip();
+        try {
+            if (!value.isEmpty() && Character.isDigit(value.charAt(0)) && value.contains("T") && value.length() > 10) {
+                return Instant.parse(value);
+            }
+            Duration back = value.matches("\\d+") ? Duration.ZERO : DurationStyle.detectAndParse(value); // a unit is required
+            if (!back.isNegative() && !back.isZero() && back.compareTo(Duration.ofDays(3650)) <= 0) {
+                return now.minus(back);
+            }
+        } catch (RuntimeException e) {
+            // refused below
+        }
+        throw BatchRejected.badRequest("invalid-parameter", "Invalid parameter",
+                "since must be an ISO-8601 instant (2026-11-24T00:00:00Z) or a positive duration up to 3650 days"
+                        + " (24h, 30m, 7d, PT24H)");
     }
 
     private static int limit(@Nullable Integer limit) {

@@ -54,7 +54,8 @@ class BatchReader {
             SELECT status, count(*) AS batches, sum(succeeded) AS succeeded, sum(failed + timed_out) AS failed,
                    avg(extract(epoch FROM completed_at - started_at)) FILTER (WHERE completed_at IS NOT NULL) AS avg_seconds
               FROM batches
-             WHERE CAST(:tenant AS text) IS NULL OR creator = :tenant
+             WHERE (CAST(:tenant AS text) IS NULL OR creator = :tenant)
+               AND (CAST(:since AS timestamptz) IS NULL OR created_at >= :since)
              GROUP BY status
             """;
 
@@ -128,11 +129,13 @@ class BatchReader {
         return new Page<>(rows.subList(0, limit), Cursor.ofSeq(rows.get(limit - 1).seq()));
     }
 
-    Map<String, Object> stats(@Nullable String tenant) {
+    /** Batches of a tenant (null: all), created at or after {@code since} (null: whenever). */
+    Map<String, Object> stats(@Nullable String tenant, @Nullable Instant since) {
         Map<String, Object> perStatus = new java.util.TreeMap<>();
         long[] totals = new long[3];
         double[] weightedSeconds = new double[2];
-        jdbc.sql(STATS).param("tenant", tenant).query(rs -> {
+        jdbc.sql(STATS).param("tenant", tenant)
+                .param("since", since == null ? null : Timestamp.from(since)).query(rs -> {
             long batches = rs.getLong("batches");
             perStatus.put(rs.getString("status"), batches);
             totals[0] += batches;
@@ -145,13 +148,16 @@ class BatchReader {
             }
         });
         long itemsEnded = totals[1] + totals[2];
-        return Map.of(
+        Map<String, Object> stats = new java.util.LinkedHashMap<>();
+        stats.put("since", since == null ? null : since.toString());
+        stats.putAll(Map.of(
                 "totalBatches", totals[0],
                 "batchesByStatus", perStatus,
                 "averageProcessingSeconds", weightedSeconds[1] == 0 ? 0.0 : weightedSeconds[0] / weightedSeconds[1],
                 "successRate", itemsEnded == 0 ? 0.0 : (double) totals[1] / itemsEnded,
                 "itemsSucceeded", totals[1],
-                "itemsFailed", totals[2]);
+                "itemsFailed", totals[2]));
+        return stats;
     }
 
     private BatchView toView(ResultSet rs, Instant now) throws SQLException {

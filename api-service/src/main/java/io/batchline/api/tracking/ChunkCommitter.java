@@ -1,5 +1,7 @@
 package io.batchline.api.tracking;
 
+import io.batchline.model.messaging.Topology;
+
 import com.rabbitmq.client.Channel;
 import io.batchline.model.messaging.Deaths;
 import io.batchline.support.OutagePause;
@@ -48,6 +50,10 @@ class ChunkCommitter {
         this.rabbit = rabbit;
         this.settings = settings;
         this.meters = meters;
+        // at 0 from the start: the TrackerPaused alert's increase() then sees the first pause too
+        for (String queue : java.util.List.of(Topology.RESULTS_QUEUE, Topology.DEAD_RECORDER_QUEUE)) {
+            meters.counter("batchline.tracker.outage.pauses", "queue", queue);
+        }
         this.jdbc = jdbc;
     }
 

@@ -55,7 +55,7 @@ class ResultRecorder {
                 -- seed 001's "verify creator": an item refused for touching another owner's row
                 -- is audited once, when its result is first recorded, under the batch's tenant
                 INSERT INTO audit_log (tenant, action, target, details)
-                SELECT b.creator, 'item.forbidden', 'batch:' || c.batch_id || '/item:' || c.seq,
+                SELECT b.creator, 'item.forbidden', c.batch_id::text,
                        jsonb_build_object('batchId', c.batch_id, 'seq', c.seq, 'operation', b.operation,
                                           'code', c.error_code, 'message', c.error_message)
                   FROM changed c JOIN batches b ON b.id = c.batch_id

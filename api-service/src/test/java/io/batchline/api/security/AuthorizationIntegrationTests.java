@@ -39,6 +39,8 @@ class AuthorizationIntegrationTests extends RealServicesTest {
                 new Call("GET", "/api/batches", null),
                 new Call("GET", "/api/batches/creator/" + tenant, null),
                 new Call("GET", "/api/batches/stats", null),
+                new Call("GET", "/api/batches/stats?since=24h", null),
+                new Call("GET", "/api/batches/health", null),
                 new Call("POST", "/api/batches/" + batch + "/retry", null),
                 new Call("POST", "/api/batches/" + batch + "/cancel", null),
                 new Call("GET", "/api/admin/keys", null),
@@ -49,7 +51,9 @@ class AuthorizationIntegrationTests extends RealServicesTest {
                 new Call("PATCH", "/batch/users/update", "{\"updates\":[{\"id\":\"" + UUID.randomUUID() + "\",\"data\":{\"name\":\"B\"}}]}"),
                 new Call("PATCH", "/batch/users/last-login", "{\"userIds\":[\"" + UUID.randomUUID() + "\"]}"),
                 new Call("DELETE", "/batch/users/soft-delete", "{\"userIds\":[\"" + UUID.randomUUID() + "\"]}"),
-                new Call("GET", "/batch/users/lookup?ids=" + UUID.randomUUID(), null));
+                new Call("GET", "/batch/users/lookup?ids=" + UUID.randomUUID(), null),
+
+                new Call("DELETE", "/api/admin/batches/" + batch, null));
     }
 
     private Answer call(String key, Call call) {
@@ -92,6 +96,9 @@ class AuthorizationIntegrationTests extends RealServicesTest {
         assertThat(listed.get("data").size()).isZero();
         assertThat(as(otherKey, "GET", "/api/batches/creator/" + tenant, null, null, Map.of()).body().get("data").size()).isZero();
         assertThat(as(otherKey, "GET", "/api/batches/stats", null, null, Map.of()).body().get("totalBatches").asLong()).isZero();
+        JsonNode health = as(otherKey, "GET", "/api/batches/health", null, null, Map.of()).body();
+        assertThat(health.get("batchOperations").get("total").asLong()).isZero();
+        assertThat(health.has("resources")).isFalse();
         // and the batch is still running: the other tenant's cancel changed nothing
         assertThat(batch(ownBatch).get("status").asString()).isIn("pending", "processing");
     }

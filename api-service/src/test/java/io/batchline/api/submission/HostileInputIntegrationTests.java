@@ -288,7 +288,8 @@ class HostileInputIntegrationTests extends RealServicesTest {
             new Endpoint("GET", "/api/batches/{batchId}/items", List.of("status", "limit", "cursor"), null, null),
             new Endpoint("GET", "/api/batches", List.of("creator", "status", "limit", "cursor"), null, null),
             new Endpoint("GET", "/api/batches/creator/{creator}", List.of("limit", "cursor"), null, null),
-            new Endpoint("GET", "/api/batches/stats", List.of(), null, null),
+            new Endpoint("GET", "/api/batches/stats", List.of("since"), null, null),
+            new Endpoint("GET", "/api/batches/health", List.of(), null, null),
             new Endpoint("POST", "/api/batches/{batchId}/cancel", List.of(), null, null),
             new Endpoint("POST", "/api/batches/{batchId}/retry", List.of(), null, null),
             new Endpoint("POST", "/api/admin/keys", List.of(), "application/json", "{\"tenant\":\"fuzz-tenant\",\"role\":\"submitter\"}"),
@@ -302,7 +303,9 @@ class HostileInputIntegrationTests extends RealServicesTest {
                     "{\"updates\":[{\"id\":\"" + UUID.randomUUID() + "\",\"data\":{\"name\":\"Fuzz\"}}]}"),
             new Endpoint("PATCH", "/batch/users/last-login", List.of(), "application/json", "{\"userIds\":[\"" + UUID.randomUUID() + "\"]}"),
             new Endpoint("DELETE", "/batch/users/soft-delete", List.of(), "application/json", "{\"userIds\":[\"" + UUID.randomUUID() + "\"]}"),
-            new Endpoint("GET", "/batch/users/lookup", List.of("ids", "chunkSize"), null, null));
+            new Endpoint("GET", "/batch/users/lookup", List.of("ids", "chunkSize"), null, null),
+
+            new Endpoint("DELETE", "/api/admin/batches/{batchId}", List.of(), null, null));
 
     private static final List<String> HEADERS = List.of("Authorization", "Accept", "Content-Type", "Idempotency-Key");
 
