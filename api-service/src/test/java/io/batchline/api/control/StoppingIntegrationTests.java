@@ -145,6 +145,9 @@ class StoppingIntegrationTests extends RealServicesTest {
     @Test
     void cancellingAStoppingEndedOrUnknownBatchIsRefused() {
         UUID batch = submitLookups(1, "{}");
+        // once published the item may be in flight, so the stop must wait for its report;
+        // cancelled before that, the dispatcher would end it at once (and the batch with it)
+        await().atMost(WAIT).untilAsserted(() -> assertThat(batch(batch).get("dispatchedItems").asInt()).isEqualTo(1));
         assertThat(postJson("/api/batches/" + batch + "/cancel", "").status()).isEqualTo(202);
         Answer again = postJson("/api/batches/" + batch + "/cancel", "");
         assertThat(again.status()).isEqualTo(409);
