@@ -84,7 +84,7 @@ public final class AllowedHosts {
     }
 
     /** Lower case, brackets of an IPv6 literal removed, a trailing dot of a fully qualified name removed. */
-    static String normalize(@Nullable String host) {
+    public static String normalize(@Nullable String host) {
         if (host == null) {
             return "";
         }
