@@ -30,7 +30,14 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "worker.users.bcrypt-strength=4",
-        "worker.operations.noop.handler-timeout=1500ms"})
+        "worker.operations.noop.handler-timeout=1500ms",
+        // http.call against the test's own local servers: localhost on any port, 127.0.0.2 rate-limited; 127.0.0.1 is not listed
+        "worker.http.allowed-hosts=localhost,127.0.0.2",
+        "worker.http.request-timeout=1s",
+        "worker.http.max-concurrent-per-host=3",
+        "worker.http.rate-limits=127.0.0.2=4/1s",
+        "worker.http.max-body-excerpt=64B",
+        "worker.http.keep-headers=content-type,location,x-trace"})
 public abstract class WorkerIntegrationTest {
 
     @DynamicPropertySource

@@ -1,5 +1,6 @@
 package io.batchline.api.callback;
 
+import io.batchline.support.outbound.OutboundPolicy.Verdict;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -104,11 +105,12 @@ class CallbackSender {
         int status = 0;
         String error;
         try {
-            String refusal = policy.refusal(due.url());
-            if (refusal != null) {
-                fail(due, 0, "callback URL " + refusal, true);
+            Verdict verdict = policy.check(due.url());
+            if (verdict instanceof Verdict.Refused refused) {
+                fail(due, 0, "callback URL " + refused.message(), true);
                 return;
             }
+            Verdict.Allowed allowed = (Verdict.Allowed) verdict;
             Map<String, Object> summary = new LinkedHashMap<>();
             String secret = jdbc.sql(SUMMARY).param("id", due.batchId()).query((rs, n) -> {
                 summary.put("batchId", rs.getObject(1, UUID.class));
@@ -134,7 +136,10 @@ class CallbackSender {
                     .header("X-Batch-Signature", "t=" + timestamp + ",v1=" + sign(secret, timestamp, body))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                     .build();
-            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> response;
+            try (var pin = allowed.pin()) {
+                response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            }
             status = response.statusCode();
             if (status >= 200 && status < 300) {
                 jdbc.sql(DELIVERED).param("status", status).param("id", due.batchId()).update();

@@ -69,11 +69,21 @@ class ItemValidator {
     <T> List<ItemViolation> validate(T value, int index, String prefix) {
         List<ItemViolation> violations = new ArrayList<>();
         for (ConstraintViolation<T> violation : validator.validate(value)) {
-            String path = violation.getPropertyPath().toString();
+            String path = readablePath(violation.getPropertyPath().toString());
             violations.add(new ItemViolation(index, prefix + path, violation.getMessage()));
         }
         violations.sort((a, b) -> String.valueOf(a.field()).compareTo(String.valueOf(b.field())));
         return violations;
+    }
+
+    /**
+     * Hibernate Validator names container elements with its own markers
+     * ({@code headers<K>[Host].<map key>}, {@code expectStatus[0].<list element>}); a client
+     * reads {@code headers[Host]} and {@code expectStatus[0]}.
+     */
+    static String readablePath(String path) {
+        return path.replaceAll("\\.<(?:map key|map value|list element|iterable element|collection element)>", "")
+                .replace("<K>[", "[").replace("<V>[", "[");
     }
 
     static @Nullable String fieldPath(JacksonException e) {

@@ -146,6 +146,30 @@ class BadInputIntegrationTests extends RealServicesTest {
     }
 
     @Test
+    void namesTheItemAndFieldOfEveryBadHttpCall() {
+        String body = """
+                {"operation":"http.call","items":[
+                  {"method":"GET","url":"https://api.example.com/ok"},
+                  {"method":"FETCH","url":"https://api.example.com/"},
+                  {"method":"GET","url":"file:///etc/passwd"},
+                  {"method":"GET","url":"https://user:secret@api.example.com/"},
+                  {"method":"POST","url":"https://api.example.com/","headers":{"X-Evil":"a\\r\\nHost: internal"}},
+                  {"method":"POST","url":"https://api.example.com/","headers":{"Bad\\nName":"x"}},
+                  {"method":"POST","url":"https://api.example.com/","headers":{"Host":"169.254.169.254"}},
+                  {"method":"GET","url":"https://api.example.com/","expectStatus":[200, 700]},
+                  {"method":"GET","url":"https://api.example.com/","follow":true}
+                ]}""";
+        // (a body over HttpCallItem.MAX_BODY_CHARS is refused as "body" too: ItemValidatorTests; this context's items are capped at 2 KB)
+        Answer answer = postJson("/api/batches", body);
+        assertProblem(answer, 400, "invalid-items");
+        assertThat(answer.body().get("invalidItems").asInt()).isEqualTo(8);
+        assertThat(answer.body().get("errors").valueStream().map(e -> e.get("index").asInt() + ":" + e.get("field").asString(null)))
+                .containsExactly("1:method", "2:url", "3:url", "4:headers[X-Evil]", "5:headers[Bad\nName]", "6:headers[Host]",
+                        "7:expectStatus[1]", "8:follow");
+        assertThat(answer.body().toString()).doesNotContain("secret");
+    }
+
+    @Test
     void capsTheListedViolationsAtOneHundred() {
         String items = IntStream.range(0, 150).mapToObj(i -> "{\"contentId\":\"c\",\"newPrice\":-1}").collect(Collectors.joining(","));
         Answer answer = postJson("/api/batches", "{\"operation\":\"content.update-price\",\"items\":[" + items + "]}");

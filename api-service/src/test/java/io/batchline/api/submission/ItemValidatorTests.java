@@ -24,6 +24,23 @@ class ItemValidatorTests {
     }
 
     @Test
+    void namesHttpCallHeaderAndStatusFieldsAsClientsWriteThem() {
+        var checked = validator.check(Operations.HTTP_CALL, 2, json("""
+                {"method":"GET","url":"https://api.example.com/","headers":{"Host":"internal","X-A":"a\\nb"},
+                 "expectStatus":200}"""));
+        assertThat(checked.violations()).extracting(ItemViolation::field).containsExactly("headers[Host]", "headers[X-A]");
+        assertThat(validator.check(Operations.HTTP_CALL, 0, json("""
+                {"method":"GET","url":"https://api.example.com/","expectStatus":[200,1000]}""")).violations())
+                .extracting(ItemViolation::field).containsExactly("expectStatus[1]");
+        var single = validator.check(Operations.HTTP_CALL, 0, json("{\"method\":\"GET\",\"url\":\"https://a.example.com/\",\"expectStatus\":204}"));
+        assertThat(single.valid()).isTrue();
+        assertThat(single.payload().expectStatus()).containsExactly(204);
+        var tooLarge = validator.check(Operations.HTTP_CALL, 4, json("{\"method\":\"POST\",\"url\":\"https://a.example.com/\",\"body\":\""
+                + "x".repeat(io.batchline.model.operations.HttpCallItem.MAX_BODY_CHARS + 1) + "\"}"));
+        assertThat(tooLarge.violations()).extracting(ItemViolation::field).containsExactly("body");
+    }
+
+    @Test
     void namesIndexAndFieldOfConstraintViolation() {
         var checked = validator.check(Operations.CONTENT_UPDATE_PRICE, 7, json("{\"contentId\":\"c-1\",\"newPrice\":-5}"));
         assertThat(checked.violations()).singleElement().satisfies(v -> {

@@ -17,9 +17,10 @@ public final class Operations {
     public static final Operation<UserRefItem> USER_SOFT_DELETE = new Operation<>("user.soft-delete", UserRefItem.class, false);
     public static final Operation<UserRefItem> USER_TOUCH_LOGIN = new Operation<>("user.touch-login", UserRefItem.class, false);
     public static final Operation<UserLookupItem> USER_LOOKUP = new Operation<>("user.lookup", UserLookupItem.class, false);
+    public static final Operation<HttpCallItem> HTTP_CALL = new Operation<>("http.call", HttpCallItem.class, false);
 
     public static final List<Operation<?>> BUILT_IN = List.of(NOOP, CONTENT_UPDATE_PRICE, USER_CREATE, USER_UPDATE,
-            USER_SOFT_DELETE, USER_TOUCH_LOGIN, USER_LOOKUP);
+            USER_SOFT_DELETE, USER_TOUCH_LOGIN, USER_LOOKUP, HTTP_CALL);
 
     /**
      * The name of the operation that exists only for chaos tests: {@code test.crash} halts

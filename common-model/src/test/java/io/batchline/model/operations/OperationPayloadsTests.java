@@ -57,6 +57,43 @@ class OperationPayloadsTests {
     }
 
     @Test
+    void httpCallRefusesUnknownMethodsNonHttpUrlsAndCredentialsInTheUrl() {
+        assertThat(invalidFields(new HttpCallItem("GET", "https://api.example.com/x?y=1", null, null, null))).isEmpty();
+        assertThat(invalidFields(new HttpCallItem("FETCH", "ftp://api.example.com/x", null, null, null)))
+                .containsExactlyInAnyOrder("method", "url");
+        assertThat(invalidFields(new HttpCallItem("get", "https://user:secret@api.example.com/", null, null, null)))
+                .containsExactlyInAnyOrder("method", "url");
+        assertThat(invalidFields(new HttpCallItem("GET", "/relative", null, null, null))).containsExactly("url");
+        assertThat(invalidFields(new HttpCallItem("GET", "http://", null, null, null))).containsExactly("url");
+        assertThat(invalidFields(new HttpCallItem("GET", "http://bad host/", null, null, null))).containsExactly("url");
+    }
+
+    @Test
+    void httpCallRefusesHeaderInjectionReservedHeadersAndLargeBodies() {
+        assertThat(invalidFields(new HttpCallItem("POST", "https://a.example.com/",
+                java.util.Map.of("X-Ok", "fine", "Authorization", "Bearer t"), "{}", java.util.List.of(200, 201)))).isEmpty();
+        assertThat(invalidFields(new HttpCallItem("POST", "https://a.example.com/",
+                java.util.Map.of("X-Evil", "a\r\nHost: internal"), null, null))).singleElement().asString().startsWith("headers");
+        assertThat(invalidFields(new HttpCallItem("POST", "https://a.example.com/",
+                java.util.Map.of("Bad Name", "x"), null, null))).singleElement().asString().startsWith("headers");
+        assertThat(invalidFields(new HttpCallItem("POST", "https://a.example.com/",
+                java.util.Map.of("Host", "internal"), null, null))).singleElement().asString().startsWith("headers");
+        assertThat(invalidFields(new HttpCallItem("POST", "https://a.example.com/", null,
+                "x".repeat(HttpCallItem.MAX_BODY_CHARS + 1), null))).containsExactly("body");
+        assertThat(invalidFields(new HttpCallItem("GET", "https://a.example.com/", null, null, java.util.List.of(99))))
+                .singleElement().asString().startsWith("expectStatus");
+    }
+
+    @Test
+    void httpCallSucceedsOn2xxUnlessToldOtherwise() {
+        assertThat(new HttpCallItem("GET", "https://a.example.com/", null, null, null).expects(204)).isTrue();
+        assertThat(new HttpCallItem("GET", "https://a.example.com/", null, null, null).expects(302)).isFalse();
+        assertThat(new HttpCallItem("GET", "https://a.example.com/", null, null, java.util.List.of(404)).expects(404)).isTrue();
+        assertThat(new HttpCallItem("GET", "https://a.example.com/", java.util.Map.of("Authorization", "secret-token"),
+                null, null).toString()).doesNotContain("secret-token");
+    }
+
+    @Test
     void everyBuiltInOperationIsFoundByName() {
         for (Operation<?> operation : Operations.BUILT_IN) {
             assertThat(Operations.byName(operation.name())).contains(operation);

@@ -1,6 +1,7 @@
 package io.batchline.worker.operations;
 
 import io.batchline.model.messaging.ItemError;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -14,8 +15,15 @@ public sealed interface ItemOutcome {
     /**
      * The item did not succeed. {@code retryable} failures (timeouts, 5xx, lost connections)
      * may succeed on another attempt; the others (bad data, business rules) never will.
+     *
+     * @param retryAfter for a retryable failure, the least time the next attempt should wait
+     *                   (a remote's {@code Retry-After}); null when the usual delay tier is fine
      */
-    record Failed(ItemError error, boolean retryable) implements ItemOutcome {
+    record Failed(ItemError error, boolean retryable, @Nullable Duration retryAfter) implements ItemOutcome {
+
+        public Failed(ItemError error, boolean retryable) {
+            this(error, retryable, null);
+        }
     }
 
     static ItemOutcome succeeded(@Nullable JsonNode result) {
@@ -28,5 +36,10 @@ public sealed interface ItemOutcome {
 
     static ItemOutcome retryableFailure(String code, String message) {
         return new Failed(new ItemError(code, message), true);
+    }
+
+    /** A retryable failure whose next attempt should wait at least {@code retryAfter}. */
+    static ItemOutcome retryableFailure(String code, String message, @Nullable Duration retryAfter) {
+        return new Failed(new ItemError(code, message), true, retryAfter);
     }
 }

@@ -47,6 +47,23 @@ class RetryPolicyTests {
     }
 
     @Test
+    void retryAfterPicksTheFirstTierAtLeastThatLongCappedAtTheLongest() {
+        record Case(int failedAttempt, java.time.Duration retryAfter, String tier) {
+        }
+        for (Case c : java.util.List.of(
+                new Case(1, java.time.Duration.ofMillis(500), "1s"),   // shorter than the attempt's own tier: the tier wins
+                new Case(1, java.time.Duration.ofSeconds(3), "5s"),
+                new Case(1, java.time.Duration.ofSeconds(5), "5s"),
+                new Case(1, java.time.Duration.ofSeconds(6), "30s"),
+                new Case(3, java.time.Duration.ofSeconds(6), "30s"),
+                new Case(1, java.time.Duration.ofHours(1), "2m"))) {
+            Decision decision = policy.after(attempt(c.failedAttempt(), 10),
+                    ItemFailure.retryableAfter("http.status_429", "slow down", c.retryAfter()).toOutcome());
+            assertThat(((Decision.RetryLater) decision).tier().name()).as(c.toString()).isEqualTo(c.tier());
+        }
+    }
+
+    @Test
     void retryableFailureOnTheLastAttemptGivesUpWithADeadLetter() {
         Decision decision = policy.after(attempt(3, 3), ItemFailure.retryable("http.5xx", "503", null).toOutcome());
         assertThat(decision).isInstanceOf(Decision.GiveUp.class);
