@@ -44,7 +44,11 @@ class AuthorizationIntegrationTests extends RealServicesTest {
                 new Call("GET", "/api/admin/keys", null),
                 new Call("POST", "/api/admin/keys", "{\"tenant\":\"x\",\"role\":\"submitter\"}"),
                 new Call("DELETE", "/api/admin/keys/" + UUID.randomUUID(), null),
-                new Call("GET", "/api/admin/audit", null));
+                new Call("GET", "/api/admin/audit", null),
+                new Call("GET", "/api/admin/rate-limits", null),
+                new Call("GET", "/api/admin/rate-limits/noop", null),
+                new Call("PUT", "/api/admin/rate-limits/noop", "{\"items\":1,\"period\":\"1h\"}"),
+                new Call("DELETE", "/api/admin/rate-limits/noop", null));
     }
 
     private Answer call(String key, Call call) {
