@@ -75,6 +75,8 @@ public class GlobalRateLimiter {
     synchronized void apply(EffectiveLimits next) {
         Set<String> toConfigure = new TreeSet<>(current.changedIn(next));
         toConfigure.addAll(unconfigured);
+        // first, so a chunk that meets a bucket whose row does not exist yet creates it with the new limit
+        toConfigure.forEach(operation -> next.of(operation).ifPresent(limit -> configured.put(operation, limit)));
         current = next;
         for (String operation : toConfigure) {
             var limit = next.of(operation);
@@ -83,7 +85,6 @@ public class GlobalRateLimiter {
                 log.info("Rate limit for {} removed: no longer throttled", operation);
                 continue;
             }
-            configured.put(operation, limit.get());
             gauge(operation);
             try {
                 bucket(operation).replaceConfiguration(configuration(limit.get()), TokensInheritanceStrategy.PROPORTIONALLY);
