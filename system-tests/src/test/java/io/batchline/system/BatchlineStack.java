@@ -132,12 +132,37 @@ public final class BatchlineStack implements AutoCloseable {
         return answer.body().get("key").asString();
     }
 
+    Answer put(String path, String body) {
+        return send(HttpRequest.newBuilder(URI.create(api.url(path))).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + ADMIN_KEY).PUT(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    Answer delete(String path) {
+        return send(HttpRequest.newBuilder(URI.create(api.url(path))).header("Authorization", "Bearer " + ADMIN_KEY).DELETE());
+    }
+
     Answer get(String path) {
         return send(HttpRequest.newBuilder(URI.create(api.url(path))).header("Authorization", "Bearer " + ADMIN_KEY).GET());
     }
 
     /** What a worker's own Prometheus counter says it completed successfully for an operation. */
     double succeededItems(ServiceProcess worker, String operation) {
+        return prometheus(worker).lines()
+                .filter(line -> line.startsWith("batchline_worker_items_total{") && line.contains("operation=\"" + operation + "\"")
+                        && line.contains("status=\"succeeded\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    /** The rate limit a worker has in force for an operation, by its gauge (NaN: none, or no gauge yet). */
+    double rateLimitInForce(ServiceProcess worker, String operation) {
+        return prometheus(worker).lines()
+                .filter(line -> line.startsWith("batchline_rate_limit_items_per_second{") && line.contains("operation=\"" + operation + "\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst().orElse(Double.NaN);
+    }
+
+    private String prometheus(ServiceProcess worker) {
         HttpResponse<String> response;
         try {
             response = http.send(HttpRequest.newBuilder(URI.create(worker.managementUrl("/actuator/prometheus"))).GET().build(),
@@ -148,11 +173,7 @@ public final class BatchlineStack implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        return response.body().lines()
-                .filter(line -> line.startsWith("batchline_worker_items_total{") && line.contains("operation=\"" + operation + "\"")
-                        && line.contains("status=\"succeeded\""))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
+        return response.body();
     }
 
     /** The API's health, from its management port. */

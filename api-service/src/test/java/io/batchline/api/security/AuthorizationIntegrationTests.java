@@ -52,8 +52,12 @@ class AuthorizationIntegrationTests extends RealServicesTest {
                 new Call("PATCH", "/batch/users/last-login", "{\"userIds\":[\"" + UUID.randomUUID() + "\"]}"),
                 new Call("DELETE", "/batch/users/soft-delete", "{\"userIds\":[\"" + UUID.randomUUID() + "\"]}"),
                 new Call("GET", "/batch/users/lookup?ids=" + UUID.randomUUID(), null),
+                new Call("DELETE", "/api/admin/batches/" + batch, null),
 
-                new Call("DELETE", "/api/admin/batches/" + batch, null));
+                new Call("GET", "/api/admin/rate-limits", null),
+                new Call("GET", "/api/admin/rate-limits/noop", null),
+                new Call("PUT", "/api/admin/rate-limits/noop", "{\"items\":1,\"period\":\"1h\"}"),
+                new Call("DELETE", "/api/admin/rate-limits/noop", null));
     }
 
     private Answer call(String key, Call call) {

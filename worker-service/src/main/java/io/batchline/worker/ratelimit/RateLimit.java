@@ -1,6 +1,8 @@
 package io.batchline.worker.ratelimit;
 
+import io.batchline.model.ratelimit.RateLimitRules;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -9,16 +11,31 @@ import org.springframework.boot.convert.DurationStyle;
 
 /**
  * A global limit on one operation: at most {@code items} per {@code period} sustained, and
- * at most {@code burst} at once after a quiet time.
+ * at most {@code burst} at once after a quiet time. Obeys {@link RateLimitRules}, like an
+ * admin's override does.
  */
 public record RateLimit(String operation, long items, Duration period, long burst) {
 
     private static final Pattern ENTRY = Pattern.compile("\\s*([a-z0-9.\\-]+)\\s*=\\s*(\\d+)\\s*/\\s*([0-9a-z]+)\\s*(?::\\s*(\\d+))?\\s*");
 
     public RateLimit {
-        if (items < 1 || burst < 1 || period.isZero() || period.isNegative()) {
-            throw new IllegalArgumentException("rate limit of " + operation + " must allow at least 1 item per positive period");
+        Map<String, String> wrong = RateLimitRules.violations(items, period, burst);
+        if (!wrong.isEmpty()) {
+            throw new IllegalArgumentException("rate limit of " + operation + " must allow at least 1 item per positive period: "
+                    + wrong);
         }
+    }
+
+    /** The sustained rate, as the {@code batchline_rate_limit_items_per_second} gauge shows it. */
+    public double itemsPerSecond() {
+        return RateLimitRules.itemsPerSecond(items, period);
+    }
+
+    @Override
+    public String toString() {
+        String every = period.toMillis() % 1000 == 0
+                ? DurationStyle.SIMPLE.print(period, ChronoUnit.SECONDS) : DurationStyle.SIMPLE.print(period, ChronoUnit.MILLIS);
+        return items + " per " + every + " (burst " + burst + ")";
     }
 
     /**

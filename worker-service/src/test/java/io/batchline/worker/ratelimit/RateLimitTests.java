@@ -26,4 +26,13 @@ class RateLimitTests {
         assertThatThrownBy(() -> RateLimit.parse("noop=fast")).hasMessageContaining("noop=500/3s");
         assertThatThrownBy(() -> RateLimit.parse("noop=0/1s")).hasMessageContaining("at least 1");
     }
+
+    @Test
+    void limitsFollowTheSameRulesAsTheAdminApi() {
+        assertThatThrownBy(() -> RateLimit.parse("noop=10/0s")).hasMessageContaining("period");
+        assertThatThrownBy(() -> RateLimit.parse("noop=10/2d")).hasMessageContaining("period");
+        assertThatThrownBy(() -> RateLimit.parse("noop=100000000/1ms")).hasMessageContaining("items per second");
+        assertThat(RateLimit.parse("content.update-price=500/3s").get("content.update-price").itemsPerSecond())
+                .isCloseTo(166.67, org.assertj.core.data.Offset.offset(0.01));
+    }
 }

@@ -1,0 +1,5 @@
+/** The rules of the workers' global rate limits and the tables the two services share for them. */
+@NullMarked
+package io.batchline.model.ratelimit;
+
+import org.jspecify.annotations.NullMarked;
