@@ -49,16 +49,43 @@ class BatchQueries {
         return reader.items(batchId, itemStatus, cursor, limit(limit));
     }
 
+    /**
+     * Newest first. {@code operation}, {@code from}/{@code to} (creation time, ISO instants)
+     * and {@code q} (a batch id or a top-level metadata value, exactly) narrow the list.
+     */
     @GetMapping
     Page<BatchView> batches(@RequestParam(required = false) @Nullable String creator,
                             @RequestParam(required = false) @Nullable String status,
                             @RequestParam(required = false) @Nullable Integer limit,
-                            @RequestParam(required = false) @Nullable String cursor, Caller caller) {
+                            @RequestParam(required = false) @Nullable String cursor,
+                            @RequestParam(required = false) @Nullable String operation,
+                            @RequestParam(required = false) @Nullable String from,
+                            @RequestParam(required = false) @Nullable String to,
+                            @RequestParam(required = false) @Nullable String q, Caller caller) {
         String batchStatus = status == null ? null : batchStatus(status);
         if (!caller.isAdmin() && creator != null && !creator.equals(caller.tenant())) {
             return new Page<>(java.util.List.of(), null);
         }
-        return reader.batches(caller.isAdmin() ? creator : caller.tenant(), batchStatus, cursor, limit(limit));
+        if (operation != null && (operation.isBlank() || operation.length() > 100)) {
+            throw BatchRejected.badRequest("invalid-parameter", "Invalid parameter", "operation must be 1 to 100 characters");
+        }
+        if (q != null && (q.isBlank() || q.length() > 500)) {
+            throw BatchRejected.badRequest("invalid-parameter", "Invalid parameter", "q must be 1 to 500 characters");
+        }
+        return reader.batches(new BatchReader.ListFilter(caller.isAdmin() ? creator : caller.tenant(), batchStatus, operation,
+                instant("from", from), instant("to", to), q), cursor, limit(limit));
+    }
+
+    private static @Nullable Instant instant(String name, @Nullable String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw BatchRejected.badRequest("invalid-parameter", "Invalid parameter",
+                    name + " must be an ISO-8601 instant such as 2026-11-25T00:00:00Z");
+        }
     }
 
     /** The seeds' listing of one creator's batches, newest first. */
@@ -66,7 +93,7 @@ class BatchQueries {
     Page<BatchView> byCreator(@PathVariable String creator,
                               @RequestParam(required = false) @Nullable Integer limit,
                               @RequestParam(required = false) @Nullable String cursor, Caller caller) {
-        return batches(creator, null, limit, cursor, caller);
+        return batches(creator, null, limit, cursor, null, null, null, null, caller);
     }
 
     /**

@@ -17,7 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** Read-only SQL behind the query endpoints; every list is keyset-paginated. */
 @Component
-class BatchReader {
+public class BatchReader {
 
     static final String BATCH_COLUMNS = """
             id, operation, creator, status, status_reason, total, succeeded, failed, cancelled, timed_out,
@@ -36,6 +36,13 @@ class BatchReader {
     static final String BATCH_PAGE = "SELECT " + BATCH_COLUMNS + " FROM batches" + WITH_CALLBACK + """
             WHERE (CAST(:creator AS text) IS NULL OR creator = :creator)
               AND (CAST(:status AS text) IS NULL OR status = :status)
+              AND (CAST(:operation AS text) IS NULL OR operation = :operation)
+              AND (CAST(:createdFrom AS timestamptz) IS NULL OR created_at >= :createdFrom)
+              AND (CAST(:createdTo AS timestamptz) IS NULL OR created_at < :createdTo)
+              -- a batch id, or any top-level metadata value, exactly
+              AND (CAST(:q AS text) IS NULL OR id::text = :q
+                   OR EXISTS (SELECT 1 FROM jsonb_each_text(CASE WHEN jsonb_typeof(metadata) = 'object' THEN metadata END) m
+                               WHERE m.value = :q))
               AND (CAST(:afterId AS uuid) IS NULL OR (created_at, id) < (:afterCreatedAt, :afterId))
             ORDER BY created_at DESC, id DESC
             LIMIT :limit
@@ -72,7 +79,7 @@ class BatchReader {
             """;
 
     /** One batch, with the history of its callback's delivery attempts (lists show only the summary). */
-    Optional<BatchView> batch(UUID id) {
+    public Optional<BatchView> batch(UUID id) {
         Instant now = Instant.now();
         return jdbc.sql(ONE_BATCH).param("id", id).query((rs, n) -> toView(rs, now)).optional().map(view -> {
             if (view.callback() == null) {
@@ -92,12 +99,29 @@ class BatchReader {
         return jdbc.sql("SELECT creator FROM batches WHERE id = :id").param("id", id).query(String.class).optional();
     }
 
-    Page<BatchView> batches(@Nullable String creator, @Nullable String status, @Nullable String cursor, int limit) {
+    /**
+     * What a list of batches may be narrowed to; null fields do not narrow.
+     *
+     * @param q a batch id or a top-level metadata value, matched exactly
+     */
+    public record ListFilter(@Nullable String creator, @Nullable String status, @Nullable String operation,
+                             @Nullable Instant createdFrom, @Nullable Instant createdTo, @Nullable String q) {
+    }
+
+    public Page<BatchView> batches(@Nullable String creator, @Nullable String status, @Nullable String cursor, int limit) {
+        return batches(new ListFilter(creator, status, null, null, null, null), cursor, limit);
+    }
+
+    public Page<BatchView> batches(ListFilter filter, @Nullable String cursor, int limit) {
         Cursor.BatchKey after = cursor == null ? null : Cursor.batch(cursor);
         Instant now = Instant.now();
         List<BatchView> rows = jdbc.sql(BATCH_PAGE)
-                .param("creator", creator)
-                .param("status", status)
+                .param("creator", filter.creator())
+                .param("status", filter.status())
+                .param("operation", filter.operation())
+                .param("createdFrom", filter.createdFrom() == null ? null : Timestamp.from(filter.createdFrom()))
+                .param("createdTo", filter.createdTo() == null ? null : Timestamp.from(filter.createdTo()))
+                .param("q", filter.q())
                 .param("afterCreatedAt", after == null ? null : Timestamp.from(after.createdAt()))
                 .param("afterId", after == null ? null : after.id())
                 .param("limit", limit + 1)
@@ -110,7 +134,7 @@ class BatchReader {
         return new Page<>(rows.subList(0, limit), Cursor.ofBatch(last.createdAt(), last.batchId()));
     }
 
-    Page<ItemView> items(UUID batchId, @Nullable String status, @Nullable String cursor, int limit) {
+    public Page<ItemView> items(UUID batchId, @Nullable String status, @Nullable String cursor, int limit) {
         int afterSeq = cursor == null ? -1 : Cursor.seq(cursor);
         List<ItemView> rows = jdbc.sql(ITEM_PAGE)
                 .param("id", batchId)
@@ -130,7 +154,7 @@ class BatchReader {
     }
 
     /** Batches of a tenant (null: all), created at or after {@code since} (null: whenever). */
-    Map<String, Object> stats(@Nullable String tenant, @Nullable Instant since) {
+    public Map<String, Object> stats(@Nullable String tenant, @Nullable Instant since) {
         Map<String, Object> perStatus = new java.util.TreeMap<>();
         long[] totals = new long[3];
         double[] weightedSeconds = new double[2];

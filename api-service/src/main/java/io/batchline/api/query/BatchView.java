@@ -12,7 +12,7 @@ import tools.jackson.databind.JsonNode;
  * A batch as clients see it: counts, progress, speed and timestamps. {@code crashedItems}
  * counts items whose worker stopped or died holding them at least once (seed 004).
  */
-record BatchView(
+public record BatchView(
         UUID batchId,
         String operation,
         String creator,
@@ -38,15 +38,15 @@ record BatchView(
         Map<String, String> links) {
 
     /** Where the completion callback stands: attempts so far and the last outcome. */
-    record Callback(int attempts, @Nullable Integer lastStatus, @Nullable String lastError,
+    public record Callback(int attempts, @Nullable Integer lastStatus, @Nullable String lastError,
                     @Nullable Instant deliveredAt, @Nullable Instant gaveUpAt, java.util.List<CallbackAttempt> history) {
     }
 
     /** One delivery attempt: when, and what the receiver answered (or why it could not). */
-    record CallbackAttempt(int attempt, Instant at, @Nullable Integer status, @Nullable String error) {
+    public record CallbackAttempt(int attempt, Instant at, @Nullable Integer status, @Nullable String error) {
     }
 
-    record Counts(int pending, int succeeded, int failed, int cancelled, @JsonProperty("timed_out") int timedOut) {
+    public record Counts(int pending, int succeeded, int failed, int cancelled, @JsonProperty("timed_out") int timedOut) {
     }
 
     BatchView withCallback(Callback replacement) {

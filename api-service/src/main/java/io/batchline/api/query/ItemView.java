@@ -10,7 +10,7 @@ import tools.jackson.databind.JsonNode;
  * One item's outcome as clients see it; {@code activity} says what the workers reported
  * about it (seed 004's crash visibility), and is left out when they reported nothing.
  */
-record ItemView(int seq, @Nullable String key, String status, int attempts, @Nullable JsonNode result,
+public record ItemView(int seq, @Nullable String key, String status, int attempts, @Nullable JsonNode result,
                 @Nullable ItemError error, @Nullable Instant finishedAt,
                 @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Activity activity) {
 
@@ -25,7 +25,7 @@ record ItemView(int seq, @Nullable String key, String status, int attempts, @Nul
      * @param lastRetry  why its last failed attempt failed, while it waits for the next ({@code crashed} after a crash)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Activity(boolean inFlight, @Nullable Instant startedAt, @Nullable String worker, @Nullable Integer attempt,
+    public record Activity(boolean inFlight, @Nullable Instant startedAt, @Nullable String worker, @Nullable Integer attempt,
                     int crashes, @Nullable ItemError lastRetry) {
 
         static @Nullable Activity of(String status, @Nullable Instant startedAt, @Nullable String worker,

@@ -4,5 +4,5 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /** One page of a list; {@code nextCursor} is null on the last page. */
-record Page<T>(List<T> data, @Nullable String nextCursor) {
+public record Page<T>(List<T> data, @Nullable String nextCursor) {
 }

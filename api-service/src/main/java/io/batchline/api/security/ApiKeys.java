@@ -57,7 +57,7 @@ public class ApiKeys {
     public record NewKey(UUID keyId, String tenant, String role, String key) {
     }
 
-    Optional<Caller> authenticate(String key, String remoteAddress, @Nullable String userAgent) {
+    public Optional<Caller> authenticate(String key, String remoteAddress, @Nullable String userAgent) {
         return jdbc.sql(FIND_ACTIVE).param("hash", sha256(key))
                 .query((rs, n) -> new Caller(rs.getObject(1, UUID.class), rs.getString(2),
                         Caller.Role.valueOf(rs.getString(3).toUpperCase(java.util.Locale.ROOT)), remoteAddress,
@@ -113,7 +113,7 @@ public class ApiKeys {
         }
     }
 
-    private static String random(int length) {
+    static String random(int length) {
         char[] chars = new char[length];
         for (int i = 0; i < length; i++) {
             chars[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];

@@ -33,10 +33,10 @@ class SecurityConfiguration implements WebMvcConfigurer {
     }
 
     @Bean
-    FilterRegistrationBean<ApiKeyFilter> apiKeyFilter(ApiKeys keys, JsonMapper json) {
-        FilterRegistrationBean<ApiKeyFilter> registration = new FilterRegistrationBean<>(new ApiKeyFilter(keys, json));
+    FilterRegistrationBean<ApiKeyFilter> apiKeyFilter(ApiKeys keys, ConsoleSessions sessions, JsonMapper json) {
+        FilterRegistrationBean<ApiKeyFilter> registration = new FilterRegistrationBean<>(new ApiKeyFilter(keys, sessions, json));
         // the seeds' user-batch endpoints (seed 003) live outside /api, under the same keys
-        registration.addUrlPatterns("/api/*", "/batch/*");
+        registration.addUrlPatterns("/api/*", "/batch/*", "/ui", "/ui/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
         return registration;
     }
