@@ -13,6 +13,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.UrlPathHelper;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -36,7 +37,8 @@ class ApiKeyFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith("/api/") && !request.getRequestURI().startsWith("/batch/");
+        String path = path(request);
+        return !path.startsWith("/api/") && !path.startsWith("/batch/");
     }
 
     @Override
@@ -63,12 +65,21 @@ class ApiKeyFilter extends OncePerRequestFilter {
                     "the API key is unknown or has been revoked");
             return;
         }
-        if (request.getRequestURI().startsWith("/api/admin/") && !caller.get().isAdmin()) {
+        if (path(request).startsWith("/api/admin/") && !caller.get().isAdmin()) {
             reject(request, response, HttpStatus.FORBIDDEN, "forbidden", "Forbidden", "this needs an admin key");
             return;
         }
         request.setAttribute(CALLER, caller.get());
         chain.doFilter(request, response);
+    }
+
+    /**
+     * The path as Spring MVC matches it: percent-decoded and without {@code ;} parameters.
+     * Deciding on the raw URI would let {@code /api/%61dmin/keys} or {@code /api/admin;x/keys}
+     * reach an admin endpoint while looking like something else here.
+     */
+    static String path(HttpServletRequest request) {
+        return UrlPathHelper.defaultInstance.getPathWithinApplication(request);
     }
 
     private void reject(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String type,
