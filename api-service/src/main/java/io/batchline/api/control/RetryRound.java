@@ -25,7 +25,10 @@ class RetryRound {
             WITH reset AS (
                 UPDATE batch_items
                    SET status = 'pending', round = :round, result = NULL, error_code = NULL,
-                       error_message = NULL, finished_at = NULL
+                       error_message = NULL, finished_at = NULL,
+                       -- a new round's activity starts empty; how often it crashed stays
+                       started_at = NULL, worker = NULL, running_attempt = NULL, crashed_attempt = NULL,
+                       retry_code = NULL, retry_message = NULL
                  WHERE batch_id = :id AND status IN ({RETRIABLE_ITEMS})
                 RETURNING 1
             )

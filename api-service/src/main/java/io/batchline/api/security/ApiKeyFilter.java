@@ -13,6 +13,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.UrlPathHelper;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -42,7 +43,7 @@ class ApiKeyFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        String uri = request.getRequestURI();
+        String uri = path(request);
         return !uri.startsWith("/api/") && !uri.startsWith("/batch/") && !isConsole(uri);
     }
 
@@ -62,7 +63,7 @@ class ApiKeyFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String uri = request.getRequestURI();
+        String uri = path(request);
         boolean console = isConsole(uri);
         if (console && isPublicConsolePath(uri)) {
             chain.doFilter(request, response);
@@ -143,6 +144,15 @@ class ApiKeyFilter extends OncePerRequestFilter {
             }
         }
         return null;
+    }
+
+    /**
+     * The path as Spring MVC matches it: percent-decoded and without {@code ;} parameters.
+     * Deciding on the raw URI would let {@code /api/%61dmin/keys} or {@code /api/admin;x/keys}
+     * reach an admin endpoint while looking like something else here.
+     */
+    static String path(HttpServletRequest request) {
+        return UrlPathHelper.defaultInstance.getPathWithinApplication(request);
     }
 
     private void reject(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String type,

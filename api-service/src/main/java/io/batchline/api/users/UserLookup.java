@@ -62,6 +62,7 @@ class UserLookup {
     private final JdbcClient jdbc;
     private final UserLookupSettings settings;
     private final Cache<UUID, Optional<User>> cache;
+    private final java.util.concurrent.atomic.AtomicLong evictions = new java.util.concurrent.atomic.AtomicLong();
 
     UserLookup(JdbcClient jdbc, UserLookupSettings settings, MeterRegistry meters) {
         this.jdbc = jdbc;
@@ -83,8 +84,13 @@ class UserLookup {
         List<UUID> misses = requested.stream().filter(id -> !found.containsKey(id)).toList();
         for (int from = 0; from < misses.size(); from += chunk) {
             List<UUID> part = misses.subList(from, Math.min(misses.size(), from + chunk));
+            long evictionsBefore = evictions.get();
             Map<UUID, Optional<User>> read = read(part);
-            cache.putAll(read);
+            // an eviction that arrived while we read may concern a row we read before it changed:
+            // answer with it, but do not keep it
+            if (evictions.get() == evictionsBefore) {
+                cache.putAll(read);
+            }
             found.putAll(read);
         }
         List<Map<String, Object>> data = new ArrayList<>();
@@ -113,6 +119,7 @@ class UserLookup {
 
     /** Drops users from this instance's cache (they were changed). */
     void evict(Collection<UUID> userIds) {
+        evictions.incrementAndGet();
         cache.invalidateAll(userIds);
     }
 

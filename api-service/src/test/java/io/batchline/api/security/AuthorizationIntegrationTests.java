@@ -127,6 +127,23 @@ class AuthorizationIntegrationTests extends RealServicesTest {
         assertThat(as(ownKey, "POST", "/api/batches/" + ownBatch + "/cancel", null, null, Map.of()).status()).isEqualTo(202);
     }
 
+    /** The admin check decides on the path as Spring MVC matches it, not on the raw URI. */
+    @Test
+    void encodedOrParameterisedAdminPathsNeedAnAdminKeyToo() {
+        for (String path : List.of("/api/%61dmin/keys", "/api/admin;x=1/keys", "/api/%61dmin/audit", "/api/admin/;/keys")) {
+            Answer answer = as(ownKey, "GET", path, null, null, Map.of());
+            assertThat(answer.status()).as(path).isIn(403, 404, 400);
+            assertThat(answer.status()).as(path).isNotEqualTo(200);
+        }
+        Answer created = as(ownKey, "POST", "/api/%61dmin/keys", "application/json", "{\"tenant\":\"x\",\"role\":\"admin\"}", Map.of());
+        assertThat(created.status()).isEqualTo(403);
+        // a path the filter would not have recognised still needs a key, and never answers 500
+        Answer unauthenticated = as(null, "GET", "/batch;x/users/lookup?ids=" + UUID.randomUUID(), null, null, Map.of());
+        assertThat(unauthenticated.status()).isEqualTo(401);
+        Answer authenticated = as(ownKey, "GET", "/batch;x/users/lookup?ids=" + UUID.randomUUID(), null, null, Map.of());
+        assertThat(authenticated.status()).isLessThan(500);
+    }
+
     @Test
     void adminSeesEveryTenantAndTheAuditTrail() {
         assertThat(get("/api/batches/" + ownBatch).status()).isEqualTo(200);

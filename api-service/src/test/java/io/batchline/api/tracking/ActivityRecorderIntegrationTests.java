@@ -99,9 +99,28 @@ class ActivityRecorderIntegrationTests extends RealServicesTest {
         // a marker note proves the notes before it were applied (one queue, one consumer chunk order)
         note(ItemActivity.Kind.STARTED, "host-marker/8", batch, 4, null, 0);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(activity(batch, 0).get("worker").asString()).isEqualTo("host-marker/8"));
+                assertThat(activity(batch, 0).path("worker").asString("")).isEqualTo("host-marker/8"));
         assertThat(item(batch, 1).has("activity")).isFalse();
         assertThat(count("SELECT count(*) FROM batch_items WHERE batch_id = ? AND worker = 'host-old/9'", batch)).isZero();
+    }
+
+    @Test
+    void aStartNoteRacingItsRetryNoteAndARedeliveryOfAnUnannouncedItemAreNotShownAsRunningOrCrashed() {
+        UUID batch = submit(2);
+        note(ItemActivity.Kind.RETRYING, "host-a/1", batch, 1, new ItemError("noop.planned_transient_failure", "again"), 0);
+        // the announcement of attempt 1 raced the end of its chunk and lands after the retry note
+        note(ItemActivity.Kind.STARTED, "host-a/1", batch, 1, null, 0);
+        // item 1 was only prefetched by a worker that stopped: redelivered, never announced
+        note(ItemActivity.Kind.CRASHED, "host-b/2", batch, 1, new ItemError(ItemActivity.CRASHED_CODE, "again"), 1);
+        note(ItemActivity.Kind.STARTED, "host-marker/8", batch, 5, null, 1);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(activity(batch, 1).path("worker").asString("")).isEqualTo("host-marker/8"));
+        assertThat(activity(batch, 0).get("inFlight").asBoolean()).isFalse();
+        assertThat(activity(batch, 0).get("lastRetry").get("code").asString()).isEqualTo("noop.planned_transient_failure");
+        JsonNode redelivered = activity(batch, 1);
+        assertThat(redelivered.get("crashes").asInt()).isZero();
+        assertThat(redelivered.get("lastRetry").get("code").asString()).isEqualTo("redelivered");
+        assertThat(batch(batch).get("crashedItems").asInt()).isZero();
     }
 
     @Test

@@ -22,8 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
  * not finished. A chunk still running after {@code WORKER_ANNOUNCE_AFTER} is announced as
  * started (by this worker, at which attempt), so a long item is visible in flight and a
  * worker that dies holding it is named; chunks that finish sooner are never announced, so
- * the fast path pays nothing. Crashes and retries travel with the chunk's confirmed
- * messages instead ({@link #outgoing}).
+ * the fast path pays nothing. Crashes and retries are noted once the chunk is
+ * acknowledged ({@link #send(ItemActivity.Kind, List)}), best effort like every note.
  */
 @Component
 class ActivityNotes implements DisposableBean {
@@ -80,10 +80,9 @@ class ActivityNotes implements DisposableBean {
         return () -> announce.cancel(false);
     }
 
-    /** A note to send with a chunk's confirmed messages. */
-    Outgoing outgoing(ItemActivity.Kind kind, List<ItemActivity.Item> items) {
-        return new Outgoing(Topology.RESULTS_EXCHANGE, Topology.ACTIVITY_ROUTING_KEY,
-                message(new ItemActivity(kind, worker, Instant.now(), items)));
+    /** Sends a note now, best effort (not confirmed): a note must never hold up a chunk's outcomes. */
+    void send(ItemActivity.Kind kind, List<ItemActivity.Item> items) {
+        send(new ItemActivity(kind, worker, Instant.now(), items));
     }
 
     private void send(ItemActivity note) {
@@ -92,7 +91,7 @@ class ActivityNotes implements DisposableBean {
             rabbit.send(Topology.RESULTS_EXCHANGE, Topology.ACTIVITY_ROUTING_KEY, message);
         } catch (RuntimeException e) {
             // a note, not an outcome: the item's result still arrives
-            log.debug("Could not announce {} started items: {}", note.items().size(), e.toString());
+            log.debug("Could not send a {} note on {} items: {}", note.kind(), note.items().size(), e.toString());
         }
     }
 

@@ -98,11 +98,16 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
                 .description("items handed to the handler in one call").tag("operation", operation).register(meters);
     }
 
+    private record Note(ItemActivity.Kind kind, List<ItemActivity.Item> items) {
+    }
+
     /** What a chunk produced, published together; counted only once it is acknowledged. */
     private static final class Produced {
         final List<ItemResult> results = new ArrayList<>();
         final List<Outgoing> outgoing = new ArrayList<>();
         final Map<String, Integer> counts = new TreeMap<>();
+        /** Activity notes, sent after the acknowledgement and best effort: a note must never hold up an outcome. */
+        final List<Note> notes = new ArrayList<>();
 
         void count(String outcome) {
             counts.merge(outcome, 1, Integer::sum);
@@ -131,12 +136,13 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
             if (lastTag < 0) {
                 return;
             }
-            Produced produced = holdingThroughOutages("Running a chunk of " + operation, () -> handle(deliveries));
+            Produced produced = handle(deliveries);
             holdingThroughOutages("Publishing the results of a chunk of " + operation, () -> {
                 publisher.publishConfirmed(produced.results, produced.outgoing);
                 return null;
             });
             channel.basicAck(lastTag, true);
+            produced.notes.forEach(note -> notes.send(note.kind(), note.items()));
             produced.counts.forEach((outcome, n) ->
                     meters.counter("batchline.worker.items", "operation", operation, "status", outcome).increment(n));
         } catch (HandlerRun.WorkerStopping e) {
@@ -167,9 +173,10 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
             }
         }
         if (!crashed.isEmpty()) {
-            produced.outgoing.add(notes.outgoing(ItemActivity.Kind.CRASHED, crashed));
+            produced.notes.add(new Note(ItemActivity.Kind.CRASHED, crashed));
         }
-        List<Delivery> runnable = withoutStopped(candidates, produced);
+        List<Delivery> runnable = holdingThroughOutages("Checking the stops of a chunk of " + operation,
+                () -> withoutStopped(candidates, produced));
         List<Delivery> bound = new ArrayList<>(runnable.size());
         List<WorkItem<P>> work = new ArrayList<>(runnable.size());
         for (Delivery delivery : runnable) {
@@ -184,13 +191,18 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
             }
         }
         if (!work.isEmpty()) {
-            waitForRateLimit(work.size());
+            holdingThroughOutages("Waiting for the rate limit of " + operation, () -> {
+                waitForRateLimit(work.size());
+                return null;
+            });
         }
         List<ItemActivity.Item> retrying = new ArrayList<>();
         for (HandlerSlices.Slice slice : HandlerSlices.of(bound, settings.chunkSizeFor(operation), settings.concurrencyFor(operation))) {
             List<WorkItem<P>> sliceWork = slice.indexes().stream().map(work::get).toList();
-            List<ItemOutcome> outcomes = runSlice(slice, sliceWork,
-                    slice.indexes().stream().map(i -> ItemActivity.Item.of(bound.get(i).item(), null)).toList());
+            List<ItemActivity.Item> announced = slice.indexes().stream().map(i -> ItemActivity.Item.of(bound.get(i).item(), null)).toList();
+            // an outage holds this slice only: slices already run have committed and are not run again
+            List<ItemOutcome> outcomes = holdingThroughOutages("Running a chunk of " + operation,
+                    () -> runSlice(slice, sliceWork, announced));
             for (int i = 0; i < sliceWork.size(); i++) {
                 Delivery delivery = bound.get(slice.indexes().get(i));
                 Decision decision = retryPolicy.after(delivery.item(), outcomes.get(i));
@@ -201,7 +213,7 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
             }
         }
         if (!retrying.isEmpty()) {
-            produced.outgoing.add(notes.outgoing(ItemActivity.Kind.RETRYING, retrying));
+            produced.notes.add(new Note(ItemActivity.Kind.RETRYING, retrying));
         }
         return produced;
     }

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
 import java.util.List;
 import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -32,12 +34,17 @@ import tools.jackson.databind.node.ObjectNode;
 @Component
 class PriceUpdateHandler implements OperationHandler<PriceUpdateItem> {
 
+    /**
+     * One statement for the chunk; it returns the positions of the items whose row it
+     * changed. A chunk can hold items of several tenants for the same content, so the
+     * verdict is per item (position), never per content id.
+     */
     static final String UPDATE_PRICES = """
             UPDATE catalog.content c
                SET price = v.price, updated_at = now()
-              FROM unnest(?::text[], ?::numeric[], ?::text[]) AS v(id, price, tenant)
+              FROM unnest(?::text[], ?::numeric[], ?::text[]) WITH ORDINALITY AS v(id, price, tenant, position)
              WHERE c.id = v.id AND (c.creator IS NULL OR v.tenant IS NULL OR c.creator = v.tenant)
-            RETURNING c.id
+            RETURNING v.position
             """;
     static final String OWNERS = """
             SELECT id, creator FROM catalog.content WHERE id = ANY(?::text[])
@@ -62,43 +69,47 @@ class PriceUpdateHandler implements OperationHandler<PriceUpdateItem> {
         String[] ids = items.stream().map(i -> i.payload().contentId()).toArray(String[]::new);
         BigDecimal[] prices = items.stream().map(i -> i.payload().newPrice()).toArray(BigDecimal[]::new);
         String[] tenants = items.stream().map(WorkItem::tenant).toArray(String[]::new);
-        Set<String> updated = new HashSet<>(jdbc.sql(UPDATE_PRICES)
+        // positions are 1-based; a content named twice in the chunk is changed once (by one of them)
+        Set<Long> changedAt = new HashSet<>(jdbc.sql(UPDATE_PRICES)
                 .params(List.of(SqlArrays.of("text", ids), SqlArrays.of("numeric", prices), SqlArrays.of("text", tenants)))
-                .query(String.class).list());
-        Map<String, String> ownerOfMissing = new HashMap<>();
-        if (updated.size() < items.size()) {
-            String[] missing = items.stream().map(i -> i.payload().contentId()).filter(id -> !updated.contains(id))
-                    .distinct().toArray(String[]::new);
-            jdbc.sql(OWNERS).params(List.<Object>of(SqlArrays.of("text", missing)))
-                    .query((rs, row) -> ownerOfMissing.put(rs.getString(1), String.valueOf(rs.getString(2))))
+                .query(Long.class).list());
+        Map<String, Optional<String>> owners = new HashMap<>();
+        if (changedAt.size() < items.size()) {
+            String[] unchanged = IntStream.range(0, items.size()).filter(i -> !changedAt.contains(i + 1L))
+                    .mapToObj(i -> items.get(i).payload().contentId()).distinct().toArray(String[]::new);
+            jdbc.sql(OWNERS).params(List.<Object>of(SqlArrays.of("text", unchanged)))
+                    .query((rs, row) -> owners.put(rs.getString(1), Optional.ofNullable(rs.getString(2))))
                     .list();
         }
 
+        List<ItemOutcome> outcomes = new ArrayList<>(items.size());
         List<PriceChangeNotifier.PriceChange> changes = new ArrayList<>();
-        for (WorkItem<PriceUpdateItem> item : items) {
-            if (updated.contains(item.payload().contentId())) {
-                changes.add(new PriceChangeNotifier.PriceChange(item.payload().contentId(), item.payload().newPrice()));
+        List<Integer> succeeded = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            WorkItem<PriceUpdateItem> item = items.get(i);
+            PriceUpdateItem payload = item.payload();
+            Optional<String> owner = owners.get(payload.contentId());
+            if (changedAt.contains(i + 1L) || (owner != null && item.mayAccess(owner.orElse(null)))) {
+                // changed by this item, or by another item of the chunk for the same content and owner
+                changes.add(new PriceChangeNotifier.PriceChange(payload.contentId(), payload.newPrice()));
+                succeeded.add(i);
+                outcomes.add(null);
+            } else if (owner != null) {
+                outcomes.add(ItemOutcome.permanentFailure("content.forbidden", "content '" + payload.contentId()
+                        + "' belongs to another creator; tenant '" + item.tenant() + "' may not change it"));
+            } else {
+                outcomes.add(ItemOutcome.permanentFailure("content.not_found", "content '" + payload.contentId() + "' does not exist"));
             }
         }
         String warning = notifier.notify(changes);
-
-        List<ItemOutcome> outcomes = new ArrayList<>(items.size());
-        for (WorkItem<PriceUpdateItem> item : items) {
-            PriceUpdateItem payload = item.payload();
-            if (!updated.contains(payload.contentId())) {
-                outcomes.add(ownerOfMissing.containsKey(payload.contentId())
-                        ? ItemOutcome.permanentFailure("content.forbidden", "content '" + payload.contentId()
-                                + "' belongs to another creator; tenant '" + item.tenant() + "' may not change it")
-                        : ItemOutcome.permanentFailure("content.not_found", "content '" + payload.contentId() + "' does not exist"));
-                continue;
-            }
+        for (int i : succeeded) {
             ObjectNode result = JsonNodeFactory.instance.objectNode();
-            result.put("contentId", payload.contentId());
-            result.put("newPrice", payload.newPrice());
+            result.put("contentId", items.get(i).payload().contentId());
+            result.put("newPrice", items.get(i).payload().newPrice());
             if (warning != null) {
                 result.put("warning", warning);
             }
-            outcomes.add(ItemOutcome.succeeded(result));
+            outcomes.set(i, ItemOutcome.succeeded(result));
         }
         return outcomes;
     }

@@ -30,19 +30,23 @@ class UserStateHandlers {
 
     static final String SOFT_DELETE = """
             UPDATE catalog.users u SET deleted_at = coalesce(u.deleted_at, now()), updated_at = now()
-              FROM unnest(?::uuid[], ?::text[]) AS v(id, tenant)
+              FROM unnest(?::uuid[], ?::text[]) WITH ORDINALITY AS v(id, tenant, position)
              WHERE u.id = v.id AND (u.tenant IS NULL OR v.tenant IS NULL OR u.tenant = v.tenant)
             RETURNING u.id, u.deleted_at
             """;
     static final String TOUCH_LOGIN = """
             UPDATE catalog.users u SET last_login_at = now()
-              FROM unnest(?::uuid[], ?::text[]) AS v(id, tenant)
+              FROM unnest(?::uuid[], ?::text[]) WITH ORDINALITY AS v(id, tenant, position)
              WHERE u.id = v.id AND u.deleted_at IS NULL AND (u.tenant IS NULL OR v.tenant IS NULL OR u.tenant = v.tenant)
             RETURNING u.id, u.last_login_at
             """;
-    /** Which of the users a stamp did not reach belong to another tenant than their item's. */
+    /**
+     * The positions (1-based) of the chunk's items whose user belongs to another tenant than
+     * the item's. Per item, not per user id: one chunk may hold items of several tenants
+     * for the same user, and the owner's item may have stamped it.
+     */
     static final String OTHERS_USERS = """
-            SELECT v.id FROM unnest(?::uuid[], ?::text[]) AS v(id, tenant)
+            SELECT v.position FROM unnest(?::uuid[], ?::text[]) WITH ORDINALITY AS v(id, tenant, position)
               JOIN catalog.users u ON u.id = v.id
              WHERE u.tenant IS NOT NULL AND v.tenant IS NOT NULL AND u.tenant <> v.tenant
             """;
@@ -69,19 +73,23 @@ class UserStateHandlers {
             jdbc.sql(sql).params(List.of(SqlArrays.of("uuid", ids), SqlArrays.of("text", tenants)))
                     .query((rs, row) -> stamped.put(rs.getObject(1, UUID.class), rs.getTimestamp(2).toInstant().toString()))
                     .list();
-            Set<UUID> forbidden = new HashSet<>();
-            if (stamped.size() < items.size()) {
-                List<WorkItem<UserRefItem>> missing = items.stream().filter(i -> !stamped.containsKey(i.payload().userId())).toList();
-                forbidden.addAll(jdbc.sql(OTHERS_USERS)
-                        .params(List.of(SqlArrays.of("uuid", missing.stream().map(i -> i.payload().userId()).toArray(UUID[]::new)),
-                                SqlArrays.of("text", missing.stream().map(WorkItem::tenant).toArray(String[]::new))))
-                        .query(UUID.class).list());
+            Set<Long> forbidden = new HashSet<>();
+            // only a chunk with an unstamped user, or one user asked for by several tenants, can hold a refusal
+            Map<UUID, Set<String>> tenantsPerUser = new HashMap<>();
+            items.forEach(i -> tenantsPerUser.computeIfAbsent(i.payload().userId(), id -> new HashSet<>()).add(String.valueOf(i.tenant())));
+            boolean refusalPossible = items.stream().anyMatch(i -> !stamped.containsKey(i.payload().userId()))
+                    || tenantsPerUser.values().stream().anyMatch(t -> t.size() > 1);
+            if (refusalPossible) {
+                forbidden.addAll(jdbc.sql(OTHERS_USERS).params(List.of(SqlArrays.of("uuid", ids), SqlArrays.of("text", tenants)))
+                        .query(Long.class).list());
             }
             changes.changed(stamped.keySet());
             List<ItemOutcome> outcomes = new ArrayList<>(items.size());
-            for (WorkItem<UserRefItem> item : items) {
-                String at = stamped.get(item.payload().userId());
-                if (at == null && forbidden.contains(item.payload().userId())) {
+            for (int i = 0; i < items.size(); i++) {
+                WorkItem<UserRefItem> item = items.get(i);
+                // the stamp of the user, unless this item's tenant may not touch it (the owner's item may have stamped it)
+                String at = forbidden.contains(i + 1L) ? null : stamped.get(item.payload().userId());
+                if (at == null && forbidden.contains(i + 1L)) {
                     outcomes.add(ItemOutcome.permanentFailure("user.forbidden", "user " + item.payload().userId()
                             + " belongs to another tenant; tenant '" + item.tenant() + "' may not change it"));
                 } else if (at == null) {
