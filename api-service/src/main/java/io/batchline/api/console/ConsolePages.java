@@ -4,7 +4,6 @@ import io.batchline.api.query.BatchReader;
 import io.batchline.api.query.BatchView;
 import io.batchline.api.query.ItemView;
 import io.batchline.api.query.Page;
-import io.batchline.api.security.ApiKeyFilter;
 import io.batchline.api.security.Caller;
 import io.batchline.api.security.ConsoleSessions;
 import io.batchline.model.status.BatchStatus;
@@ -26,7 +25,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.server.ResponseStatusException;
 
 /**
  * The console's pages. Each is rendered with the data of the moment (so it works without
@@ -56,7 +54,7 @@ class ConsolePages {
                 + "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
         response.setHeader("X-Content-Type-Options", "nosniff");
         response.setHeader("Referrer-Policy", "same-origin");
-        Object session = request.getAttribute(ApiKeyFilter.SESSION);
+        Object session = request.getAttribute(ConsoleSessions.REQUEST_ATTRIBUTE);
         if (session instanceof ConsoleSessions.Session s) {
             model.addAttribute("me", s.caller());
             model.addAttribute("csrf", s.csrf());
@@ -144,9 +142,9 @@ class ConsolePages {
     }
 
     private void batchModel(String batchId, @Nullable String cursor, @Nullable String code, Caller caller, Model model) {
-        UUID id = uuid(batchId).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-        BatchView batch = reader.batch(id).filter(b -> caller.canSee(b.creator()))
-                .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        UUID id = uuid(batchId).orElseThrow(NotFound::new);
+        // another tenant's batch is answered like a missing one
+        BatchView batch = reader.batch(id).filter(b -> caller.canSee(b.creator())).orElseThrow(NotFound::new);
         model.addAttribute("batch", batch);
         model.addAttribute("terminal", BatchStatus.fromWireName(batch.status()).isTerminal());
         model.addAttribute("topErrors", reads.topErrors(id));
@@ -157,6 +155,20 @@ class ConsolePages {
             failed = reader.items(id, "failed", null, 25);
         }
         model.addAttribute("failed", failed);
+    }
+
+    /** No such batch, or one of another tenant: the same page for both. */
+    static final class NotFound extends RuntimeException {
+        NotFound() {
+            super("not found", null, false, false);
+        }
+    }
+
+    @org.springframework.web.bind.annotation.ExceptionHandler(NotFound.class)
+    @org.springframework.web.bind.annotation.ResponseStatus(HttpStatus.NOT_FOUND)
+    String notFound(Model model, HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response) {
+        layout(model, request, response);
+        return "ui/not-found";
     }
 
     private static Optional<UUID> uuid(String text) {

@@ -27,8 +27,6 @@ import tools.jackson.databind.json.JsonMapper;
 class ApiKeyFilter extends OncePerRequestFilter {
 
     static final String CALLER = ApiKeyFilter.class.getName() + ".caller";
-    /** The console session of a request made from the console (for its pages' CSRF token). */
-    public static final String SESSION = ApiKeyFilter.class.getName() + ".session";
     private static final String TYPE_BASE = "https://batchline.dev/problems/";
 
     private final ApiKeys keys;
@@ -128,7 +126,7 @@ class ApiKeyFilter extends OncePerRequestFilter {
         }
         request.setAttribute(CALLER, caller.get());
         if (session != null) {
-            request.setAttribute(SESSION, session);
+            request.setAttribute(ConsoleSessions.REQUEST_ATTRIBUTE, session);
         }
         chain.doFilter(request, response);
     }

@@ -22,6 +22,8 @@ public class ConsoleSessions {
 
     public static final String COOKIE = "bl_session";
     public static final String CSRF_HEADER = "X-CSRF-Token";
+    /** The request attribute that holds a console request's {@link Session} (for its pages' CSRF token). */
+    public static final String REQUEST_ATTRIBUTE = ConsoleSessions.class.getName() + ".session";
 
     static final String CREATE = """
             INSERT INTO console_sessions (token_hash, key_id, csrf, expires_at)
