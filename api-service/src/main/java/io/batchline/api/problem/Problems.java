@@ -1,6 +1,7 @@
 package io.batchline.api.problem;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
 import org.apache.tomcat.util.http.InvalidParameterException;
 import org.jspecify.annotations.Nullable;
@@ -75,7 +76,8 @@ class Problems extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessException.class,
             CannotCreateTransactionException.class})
-    ResponseEntity<ProblemDetail> databaseDown(RuntimeException e, HttpServletRequest request) {
+    ResponseEntity<ProblemDetail> databaseDown(RuntimeException e, HttpServletRequest request, HttpServletResponse response) {
+        answeredAlready(e, response);
         log.warn("Database unavailable for {}: {}", request.getRequestURI(), e.getMessage());
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
                 "the database is unavailable; nothing was stored, try again shortly");
@@ -86,13 +88,27 @@ class Problems extends ResponseEntityExceptionHandler {
     }
 
     @ExceptionHandler(Exception.class)
-    ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
+    ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request, HttpServletResponse response) throws Exception {
+        answeredAlready(e, response);
         log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), e);
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
                 "an unexpected error occurred; it has been logged");
         problem.setType(URI.create(TYPE_BASE + "internal"));
         problem.setTitle("Internal error");
         return ResponseEntity.internalServerError().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+    }
+
+    /**
+     * A failure after the answer started (an export whose database went away mid-stream)
+     * cannot become a problem: one written now would be appended to the rows and look like
+     * their end. Rethrown, it reaches the container, which closes the connection at once,
+     * so the client sees a truncated answer.
+     */
+    private static <E extends Exception> void answeredAlready(E e, HttpServletResponse response) throws E {
+        if (response.isCommitted()) {
+            log.warn("Failure after the answer started; closing the connection: {}", e.toString());
+            throw e;
+        }
     }
 
     @Override

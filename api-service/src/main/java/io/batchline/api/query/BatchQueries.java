@@ -4,16 +4,23 @@ import io.batchline.api.problem.BatchRejected;
 import io.batchline.api.security.Caller;
 import io.batchline.model.status.BatchStatus;
 import io.batchline.model.status.ItemStatus;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.convert.DurationStyle;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -26,9 +33,11 @@ class BatchQueries {
     static final int MAX_LIMIT = 1000;
 
     private final BatchReader reader;
+    private final ItemExport export;
 
-    BatchQueries(BatchReader reader) {
+    BatchQueries(BatchReader reader, ItemExport export) {
         this.reader = reader;
+        this.export = export;
     }
 
     /** Another tenant's batch is answered like a missing one, so ids cannot be probed. */
@@ -38,15 +47,79 @@ class BatchQueries {
                 .orElseThrow(() -> BatchRejected.notFound("batch " + batchId));
     }
 
+    /**
+     * A page of the batch's items as JSON, or, when {@link #exportFormat asked for}, every
+     * item (in {@code status}, if given) as an NDJSON or CSV download streamed from a cursor.
+     * The same 404 for another tenant's batch either way; an export ignores no parameter
+     * silently: {@code limit} and {@code cursor} page the JSON list only, and are refused
+     * next to an export.
+     */
     @GetMapping("/{batchId}/items")
-    Page<ItemView> items(@PathVariable UUID batchId, @RequestParam(required = false) @Nullable String status,
-                         @RequestParam(required = false) @Nullable Integer limit,
-                         @RequestParam(required = false) @Nullable String cursor, Caller caller) {
+    @Nullable Object items(@PathVariable UUID batchId, @RequestParam(required = false) @Nullable String status,
+                           @RequestParam(required = false) @Nullable Integer limit,
+                           @RequestParam(required = false) @Nullable String cursor,
+                           @RequestParam(required = false) @Nullable String format,
+                           @RequestHeader(name = HttpHeaders.ACCEPT, required = false) @Nullable String accept,
+                           Caller caller, HttpServletResponse response) throws IOException {
+        ItemExport.Format exportFormat = exportFormat(format, accept);
         String itemStatus = status == null ? null : itemStatus(status);
+        if (exportFormat != null && (limit != null || cursor != null)) {
+            throw BatchRejected.badRequest("invalid-parameter", "Invalid parameter",
+                    "limit and cursor page the JSON list (format json); an ndjson or csv export streams every item");
+        }
         if (!reader.creatorOf(batchId).map(caller::canSee).orElse(false)) {
             throw BatchRejected.notFound("batch " + batchId);
         }
-        return reader.items(batchId, itemStatus, cursor, limit(limit));
+        if (exportFormat == null) {
+            Page<ItemView> page = reader.items(batchId, itemStatus, cursor, limit(limit));
+            // format=json is JSON whatever Accept says; without it, Spring MVC negotiates as it always did
+            return format == null ? page : ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(page);
+        }
+        export.export(batchId, itemStatus, exportFormat, response);
+        return null;
+    }
+
+    static final MediaType NDJSON = MediaType.parseMediaType("application/x-ndjson");
+
+    /**
+     * Which export a request asks for, null for the JSON page. {@code format} ({@code json},
+     * {@code ndjson}, {@code csv}) wins over {@code Accept}; otherwise an export is chosen when
+     * {@code Accept} names {@code application/x-ndjson} or {@code text/csv} itself with a higher
+     * quality than {@code application/json} (absent counts as 0). Wildcards never choose an
+     * export, so browsers and {@code curl} keep getting JSON; an {@code Accept} Spring cannot
+     * parse goes to the JSON page, which refuses it as before.
+     */
+    static ItemExport.@Nullable Format exportFormat(@Nullable String format, @Nullable String accept) {
+        if (format != null) {
+            return switch (format.strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "json" -> null;
+                case "ndjson" -> ItemExport.Format.NDJSON;
+                case "csv" -> ItemExport.Format.CSV;
+                default -> throw BatchRejected.badRequest("invalid-parameter", "Invalid parameter",
+                        "format must be one of [json, ndjson, csv]");
+            };
+        }
+        if (accept == null || accept.isBlank()) {
+            return null;
+        }
+        List<MediaType> accepted;
+        try {
+            accepted = MediaType.parseMediaTypes(accept);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        double json = quality(accepted, MediaType.APPLICATION_JSON);
+        double ndjson = quality(accepted, NDJSON);
+        double csv = quality(accepted, MediaType.parseMediaType("text/csv"));
+        if (ndjson > 0 && ndjson > json && ndjson >= csv) {
+            return ItemExport.Format.NDJSON;
+        }
+        return csv > 0 && csv > json ? ItemExport.Format.CSV : null;
+    }
+
+    /** The quality {@code Accept} gives to exactly this type (0 when it does not name it). */
+    private static double quality(List<MediaType> accepted, MediaType type) {
+        return accepted.stream().filter(type::equalsTypeAndSubtype).mapToDouble(MediaType::getQualityValue).max().orElse(0);
     }
 
     /**

@@ -47,9 +47,12 @@ public class BatchReader {
             ORDER BY created_at DESC, id DESC
             LIMIT :limit
             """;
-    static final String ITEM_PAGE = """
-            SELECT seq, item_key, status, attempts, result::text, error_code, error_message, finished_at,
+    /** An item's columns in the order {@link #item(ResultSet)} reads them. */
+    static final String ITEM_COLUMNS = """
+            seq, item_key, status, attempts, result::text, error_code, error_message, finished_at,
                    started_at, worker, running_attempt, crashes, retry_code, retry_message
+            """;
+    static final String ITEM_PAGE = "SELECT " + ITEM_COLUMNS + """
               FROM batch_items
              WHERE batch_id = :id
                AND (CAST(:status AS text) IS NULL OR status = :status)
@@ -141,16 +144,21 @@ public class BatchReader {
                 .param("status", status)
                 .param("afterSeq", afterSeq)
                 .param("limit", limit + 1)
-                .query((rs, n) -> new ItemView(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getInt(4),
-                        jsonOrNull(rs.getString(5)),
-                        rs.getString(6) == null ? null : new ItemError(rs.getString(6), String.valueOf(rs.getString(7))),
-                        instant(rs, 8), ItemView.Activity.of(rs.getString(3), instant(rs, 9), rs.getString(10),
-                                (Integer) rs.getObject(11), rs.getInt(12), rs.getString(13), rs.getString(14))))
+                .query((rs, n) -> item(rs))
                 .list();
         if (rows.size() <= limit) {
             return new Page<>(rows, null);
         }
         return new Page<>(rows.subList(0, limit), Cursor.ofSeq(rows.get(limit - 1).seq()));
+    }
+
+    /** The item on the current row of a result set selecting {@link #ITEM_COLUMNS}: the page's and the export's mapping. */
+    ItemView item(ResultSet rs) throws SQLException {
+        return new ItemView(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                jsonOrNull(rs.getString(5)),
+                rs.getString(6) == null ? null : new ItemError(rs.getString(6), String.valueOf(rs.getString(7))),
+                instant(rs, 8), ItemView.Activity.of(rs.getString(3), instant(rs, 9), rs.getString(10),
+                        (Integer) rs.getObject(11), rs.getInt(12), rs.getString(13), rs.getString(14)));
     }
 
     /** Batches of a tenant (null: all), created at or after {@code since} (null: whenever). */

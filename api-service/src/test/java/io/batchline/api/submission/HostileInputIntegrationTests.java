@@ -285,7 +285,7 @@ class HostileInputIntegrationTests extends RealServicesTest {
             new Endpoint("POST", "/api/batches/batch-update-price", List.of(), "application/json",
                     "{\"creator\":\"fuzz\",\"contentIds\":[\"c1\"],\"newPrice\":1.5}"),
             new Endpoint("GET", "/api/batches/{batchId}", List.of(), null, null),
-            new Endpoint("GET", "/api/batches/{batchId}/items", List.of("status", "limit", "cursor"), null, null),
+            new Endpoint("GET", "/api/batches/{batchId}/items", List.of("status", "limit", "cursor", "format"), null, null),
             new Endpoint("GET", "/api/batches", List.of("creator", "status", "limit", "cursor"), null, null),
             new Endpoint("GET", "/api/batches/creator/{creator}", List.of("limit", "cursor"), null, null),
             new Endpoint("GET", "/api/batches/stats", List.of("since"), null, null),
@@ -466,6 +466,18 @@ class HostileInputIntegrationTests extends RealServicesTest {
         }
         if (status < 200 || status >= 300) {
             return "neither a success nor a refusal";
+        }
+        // the items endpoint's exports: NDJSON of one JSON item per line, or CSV under its header row
+        if (response.header("content-type").startsWith("application/x-ndjson")) {
+            try {
+                text.lines().forEach(json::readTree);
+                return null;
+            } catch (RuntimeException e) {
+                return "an NDJSON line that is not JSON";
+            }
+        }
+        if (response.header("content-type").startsWith("text/csv")) {
+            return text.startsWith("seq,key,status,attempts,") ? null : "CSV without its header row";
         }
         if (!response.header("content-type").startsWith("application/json")) {
             return "a success that is not JSON";

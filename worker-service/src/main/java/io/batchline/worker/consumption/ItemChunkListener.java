@@ -197,7 +197,15 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
             });
         }
         List<ItemActivity.Item> retrying = new ArrayList<>();
-        for (HandlerSlices.Slice slice : HandlerSlices.of(bound, settings.chunkSizeFor(operation), settings.concurrencyFor(operation))) {
+        List<HandlerSlices.Slice> slices = HandlerSlices.of(bound, settings.chunkSizeFor(operation), settings.concurrencyFor(operation));
+        for (int s = 0; s < slices.size(); s++) {
+            HandlerSlices.Slice slice = slices.get(s);
+            if (s > 0) {
+                // what the slices so far produced goes out now (confirmed), so a batch run in
+                // small or capped slices shows progress slice by slice; the acknowledgement still
+                // comes once for the whole chunk, and a result sent twice is recorded once
+                publishSoFar(produced);
+            }
             List<WorkItem<P>> sliceWork = slice.indexes().stream().map(work::get).toList();
             List<ItemActivity.Item> announced = slice.indexes().stream().map(i -> ItemActivity.Item.of(bound.get(i).item(), null)).toList();
             // an outage holds this slice only: slices already run have committed and are not run again
@@ -216,6 +224,18 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
             produced.notes.add(new Note(ItemActivity.Kind.RETRYING, retrying));
         }
         return produced;
+    }
+
+    private void publishSoFar(Produced produced) {
+        if (produced.results.isEmpty() && produced.outgoing.isEmpty()) {
+            return;
+        }
+        holdingThroughOutages("Publishing the results of a chunk of " + operation, () -> {
+            publisher.publishConfirmed(produced.results, produced.outgoing);
+            return null;
+        });
+        produced.results.clear();
+        produced.outgoing.clear();
     }
 
     /**
