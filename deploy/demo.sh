@@ -41,6 +41,7 @@ echo "First failed items:"
 curl -fsS "${auth[@]}" "$API_URL/api/batches/$id/items?status=failed&limit=3" | jq '.data'
 echo
 echo "Look further:"
+echo "  console   $API_URL/ui/batches/$id   (sign in with the API key)"
 echo "  batch     $API_URL/api/batches/$id"
 echo "  items     $API_URL/api/batches/$id/items?status=failed"
 echo "  metrics   http://127.0.0.1:${API_MANAGEMENT_PORT:-8090}/actuator/prometheus"

@@ -95,6 +95,7 @@ done
 
 echo
 echo "Batchline is up:  API $API_URL   RabbitMQ UI http://$RABBITMQ_HOST:$RABBITMQ_MANAGEMENT_PORT (guest/guest)"
+echo "Console:          $API_URL/ui   (sign in with the admin API key below)"
 echo "Metrics, health:  http://127.0.0.1:$API_MANAGEMENT_PORT/actuator/prometheus (API management port)"
 if [ -f "$RUN_DIR/admin-key" ] && [ "$BATCH_BOOTSTRAP_ADMIN_KEY" = "$(cat "$RUN_DIR/admin-key")" ]; then
   echo "Admin API key:    $BATCH_BOOTSTRAP_ADMIN_KEY   (kept in $RUN_DIR/admin-key)"

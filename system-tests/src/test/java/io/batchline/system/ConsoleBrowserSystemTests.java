@@ -57,7 +57,7 @@ class ConsoleBrowserSystemTests {
             throw new AssertionError("BATCHLINE_REQUIRE_BROWSER=1 but " + CHROMIUM + " or " + CHROMEDRIVER + " is missing");
         }
         assumeTrue(present, "no headless Chromium here (apt-get install chromium chromium-driver): console browser tests skipped");
-        stack = new BatchlineStack(Map.of("WORKER_ANNOUNCE_AFTER", "300ms")).startApi();
+        stack = new BatchlineStack(Map.of("WORKER_ANNOUNCE_AFTER", "300ms", "BATCH_CONSOLE_SAMPLE_INTERVAL", "1s")).startApi();
         stack.startWorker();
         stack.startWorker();
         tenant = "console-" + UUID.randomUUID().toString().substring(0, 8);
