@@ -29,7 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
  * item that is still pending, in the same round, and not already past the note's attempt,
  * so notes that arrive late, twice or after the result change nothing that matters; a
  * crash counts once per item and attempt, and the batch's {@code crashed_items} moves in
- * the same statement, only for an item's first crash.
+ * the same statement, only for an item's first crash. A retry note also says which delay tier
+ * the item waits in and until when (the diagnosis reads it); a start or a crash clears that.
  */
 @Component
 class ActivityRecorder implements ChannelAwareBatchMessageListener {
@@ -37,19 +38,25 @@ class ActivityRecorder implements ChannelAwareBatchMessageListener {
     private static final Logger log = LoggerFactory.getLogger(ActivityRecorder.class);
 
     private static final String NOTES = """
-            SELECT batch_id, seq, round, attempt, worker, at::timestamptz AS at, code, message
-              FROM unnest(?::uuid[], ?::int[], ?::int[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[])
-                AS r(batch_id, seq, round, attempt, worker, at, code, message)
+            SELECT batch_id, seq, round, attempt, worker, at::timestamptz AS at, code, message, tier,
+                   due::timestamptz AS due
+              FROM unnest(?::uuid[], ?::int[], ?::int[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                AS r(batch_id, seq, round, attempt, worker, at, code, message, tier, due)
             """;
     private static final String MATCHES = """
             i.batch_id = n.batch_id AND i.seq = n.seq AND i.round = n.round AND i.status = 'pending'
             AND (i.running_attempt IS NULL OR i.running_attempt <= n.attempt)
             """;
-    static final String STARTED = "UPDATE batch_items i SET started_at = n.at, worker = n.worker, running_attempt = n.attempt"
-            + " FROM (" + NOTES + ") n WHERE " + MATCHES;
+    /** Running: no longer in a delay tier. */
+    static final String STARTED = "UPDATE batch_items i SET started_at = n.at, worker = n.worker, running_attempt = n.attempt,"
+            + " retry_tier = NULL, retry_due_at = NULL FROM (" + NOTES + ") n WHERE " + MATCHES;
+    /** Waiting in a delay tier (named by workers that know it) until it is due again. */
     static final String RETRYING = "UPDATE batch_items i SET started_at = NULL, running_attempt = n.attempt,"
-            + " retry_code = n.code, retry_message = n.message FROM (" + NOTES + ") n WHERE " + MATCHES;
+            + " retry_code = n.code, retry_message = n.message, retry_tier = n.tier, retry_due_at = n.due"
+            + " FROM (" + NOTES + ") n WHERE " + MATCHES;
+    /** Back in a queue (the isolation queue), not in a delay tier. */
     static final String CRASHED = "WITH crashed AS (UPDATE batch_items i SET started_at = NULL, running_attempt = n.attempt,"
+            + " retry_tier = NULL, retry_due_at = NULL,"
             + " crashes = i.crashes + 1, crashed_attempt = n.attempt, retry_code = n.code, retry_message = n.message"
             + " FROM (" + NOTES + ") n WHERE " + MATCHES + " AND i.crashed_attempt IS DISTINCT FROM n.attempt"
             + " RETURNING i.batch_id, i.crashes)"
@@ -118,6 +125,8 @@ class ActivityRecorder implements ChannelAwareBatchMessageListener {
         private final List<String> ats = new ArrayList<>();
         private final List<String> codes = new ArrayList<>();
         private final List<String> messages = new ArrayList<>();
+        private final List<String> tiers = new ArrayList<>();
+        private final List<String> dues = new ArrayList<>();
 
         void add(ItemActivity note, ItemActivity.Item item) {
             if (!seen.add(item.batchId() + ":" + item.seq() + ":" + item.round())) {
@@ -131,13 +140,16 @@ class ActivityRecorder implements ChannelAwareBatchMessageListener {
             ats.add(note.at().toString());
             codes.add(item.error() == null ? null : item.error().code());
             messages.add(item.error() == null ? null : item.error().message());
+            tiers.add(item.retryTier());
+            dues.add(item.retryDueAt() == null ? null : item.retryDueAt().toString());
         }
 
         List<Object> params() {
             return List.of(SqlArrays.of("uuid", batchIds.toArray(UUID[]::new)), SqlArrays.of("int4", seqs.toArray(Integer[]::new)),
                     SqlArrays.of("int4", rounds.toArray(Integer[]::new)), SqlArrays.of("int4", attempts.toArray(Integer[]::new)),
                     SqlArrays.of("text", workers.toArray(String[]::new)), SqlArrays.of("text", ats.toArray(String[]::new)),
-                    SqlArrays.of("text", codes.toArray(String[]::new)), SqlArrays.of("text", messages.toArray(String[]::new)));
+                    SqlArrays.of("text", codes.toArray(String[]::new)), SqlArrays.of("text", messages.toArray(String[]::new)),
+                    SqlArrays.of("text", tiers.toArray(String[]::new)), SqlArrays.of("text", dues.toArray(String[]::new)));
         }
     }
 }
