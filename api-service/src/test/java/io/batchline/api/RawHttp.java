@@ -54,11 +54,16 @@ public final class RawHttp {
             }
             head.append("\r\n");
             OutputStream out = socket.getOutputStream();
-            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-            if (body != null) {
-                out.write(body);
+            try {
+                out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+                if (body != null) {
+                    out.write(body);
+                }
+                out.flush();
+            } catch (java.net.SocketException e) {
+                // the server may answer a request it refuses (an oversized head) and close before
+                // reading the rest: its answer is what counts, and it is still there to read
             }
-            out.flush();
             return read(socket.getInputStream());
         } catch (IOException e) {
             throw new IllegalStateException(method + " " + abbreviate(target) + ": " + e, e);

@@ -36,6 +36,7 @@ class AuthorizationIntegrationTests extends RealServicesTest {
                 new Call("POST", "/api/batches/batch-update-price", "{\"creator\":\"" + tenant + "\",\"contentIds\":[\"c\"],\"newPrice\":1}"),
                 new Call("GET", "/api/batches/" + batch, null),
                 new Call("GET", "/api/batches/" + batch + "/items", null),
+                new Call("GET", "/api/batches/" + batch + "/diagnosis", null),
                 new Call("GET", "/api/batches", null),
                 new Call("GET", "/api/batches/creator/" + tenant, null),
                 new Call("GET", "/api/batches/stats", null),
@@ -89,7 +90,8 @@ class AuthorizationIntegrationTests extends RealServicesTest {
     @Test
     void anotherTenantsBatchLooksLikeAMissingOne() {
         String otherKey = createKey("other-" + UUID.randomUUID().toString().substring(0, 8), "submitter");
-        for (String path : List.of("/api/batches/" + ownBatch, "/api/batches/" + ownBatch + "/items")) {
+        for (String path : List.of("/api/batches/" + ownBatch, "/api/batches/" + ownBatch + "/items",
+                "/api/batches/" + ownBatch + "/diagnosis")) {
             assertThat(as(otherKey, "GET", path, null, null, Map.of()).status()).as(path).isEqualTo(404);
         }
         for (String action : List.of("cancel", "retry")) {

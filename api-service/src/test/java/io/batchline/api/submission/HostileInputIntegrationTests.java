@@ -286,6 +286,7 @@ class HostileInputIntegrationTests extends RealServicesTest {
                     "{\"creator\":\"fuzz\",\"contentIds\":[\"c1\"],\"newPrice\":1.5}"),
             new Endpoint("GET", "/api/batches/{batchId}", List.of(), null, null),
             new Endpoint("GET", "/api/batches/{batchId}/items", List.of("status", "limit", "cursor", "format"), null, null),
+            new Endpoint("GET", "/api/batches/{batchId}/diagnosis", List.of(), null, null),
             new Endpoint("GET", "/api/batches", List.of("creator", "status", "limit", "cursor"), null, null),
             new Endpoint("GET", "/api/batches/creator/{creator}", List.of("limit", "cursor"), null, null),
             new Endpoint("GET", "/api/batches/stats", List.of("since"), null, null),

@@ -17,6 +17,7 @@ import io.batchline.worker.retry.RetryPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -215,7 +216,9 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
                 Delivery delivery = bound.get(slice.indexes().get(i));
                 Decision decision = retryPolicy.after(delivery.item(), outcomes.get(i));
                 if (decision instanceof Decision.RetryLater retry) {
-                    retrying.add(ItemActivity.Item.of(delivery.item(), retry.error()));
+                    // the tier's TTL starts when the chunk's messages are published, a moment from now
+                    retrying.add(ItemActivity.Item.retrying(delivery.item(), retry.error(), retry.tier(),
+                            Instant.now().plus(retry.tier().delay())));
                 }
                 apply(delivery, decision, produced);
             }
