@@ -57,7 +57,7 @@ class ItemChunkListenerTests {
 
     private ItemChunkListener<NoopItem> listener(OperationHandler<NoopItem> handler, Duration maxHold) {
         when(stoppedBatches.verdicts(any())).thenReturn(Map.of());
-        return new ItemChunkListener<>(handler, true, publisher, stoppedBatches, new BatchConcurrency(), mock(ActivityNotes.class),
+        return new ItemChunkListener<>(handler, true, publisher, stoppedBatches, new BatchConcurrency(), mock(ActivityNotes.class), new WorkerActivity(),
                 mock(GlobalRateLimiter.class),
                 new HandlerRun<>(handler, Executors.newVirtualThreadPerTaskExecutor(), Duration.ofSeconds(5)),
                 settings(maxHold), JsonMapper.builder().build(), new SimpleMeterRegistry());
@@ -176,7 +176,7 @@ class ItemChunkListenerTests {
         ItemChunkListener<NoopItem> listener = new ItemChunkListener<>(handler(() -> {
             runs.incrementAndGet();
             return List.of();
-        }), true, publisher, stoppedBatches, new BatchConcurrency(), mock(ActivityNotes.class),
+        }), true, publisher, stoppedBatches, new BatchConcurrency(), mock(ActivityNotes.class), new WorkerActivity(),
                 mock(GlobalRateLimiter.class),
                 new HandlerRun<>(handler(List::of), Executors.newVirtualThreadPerTaskExecutor(), Duration.ofSeconds(5)),
                 settings(Duration.ofMinutes(1)), JsonMapper.builder().build(), new SimpleMeterRegistry());
