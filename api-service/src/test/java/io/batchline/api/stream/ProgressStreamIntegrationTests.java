@@ -325,8 +325,10 @@ class ProgressStreamIntegrationTests extends RealServicesTest {
         properties.put("management.server.port", "0");
         properties.put("batch.secret-pepper", "test-pepper-0123456789abcdef");
         properties.put("batch.streams.heartbeat", "300ms");
+        // as arguments: default properties would lose to application.yml's own datasource and broker settings
+        String[] arguments = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
         try (var second = new org.springframework.boot.builder.SpringApplicationBuilder(io.batchline.api.ApiApplication.class)
-                .properties(properties).run()) {
+                .run(arguments)) {
             second.getBean("resultTrackerContainer", org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer.class).stop();
             int secondPort = Integer.parseInt(second.getEnvironment().getProperty("local.server.port"));
 
