@@ -53,12 +53,18 @@ public final class RawHttp {
                 head.append("Content-Length: ").append(body.length).append("\r\n");
             }
             head.append("\r\n");
-            OutputStream out = socket.getOutputStream();
-            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            ByteArrayOutputStream request = new ByteArrayOutputStream();
+            request.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
             if (body != null) {
-                out.write(body);
+                request.write(body);
             }
-            out.flush();
+            OutputStream out = socket.getOutputStream();
+            try {
+                out.write(request.toByteArray());
+                out.flush();
+            } catch (java.net.SocketException e) {
+                // the server refused the head and closed before taking the body: its answer is still there to read
+            }
             return read(socket.getInputStream());
         } catch (IOException e) {
             throw new IllegalStateException(method + " " + abbreviate(target) + ": " + e, e);

@@ -54,12 +54,9 @@ class StreamHub implements SmartLifecycle {
     private final Set<EventStream> all = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicInteger> perTenant = new ConcurrentHashMap<>();
     private final Map<String, Overview> overviews = new ConcurrentHashMap<>();
-    private final ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
-    private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "progress-streams");
-        thread.setDaemon(true);
-        return thread;
-    });
+    // made at each start: a context can be stopped and started again (the test context cache pauses contexts)
+    private volatile ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile @Nullable ScheduledExecutorService poller;
     private long nextOverviewNanos;
     private volatile boolean running;
     private volatile boolean failing;
@@ -119,7 +116,7 @@ class StreamHub implements SmartLifecycle {
         // Tomcat's own async timeout only backs up the poller's max-duration close
         SseEmitter emitter = new SseEmitter(settings.maxDuration().plusSeconds(30).toMillis());
         long now = System.nanoTime();
-        EventStream stream = new EventStream(emitter, caller.tenant(), batchId, scope, writers, this::release, now,
+        EventStream stream = new EventStream(emitter, caller.tenant(), batchId, scope, task -> writers.execute(task), this::release, now,
                 settings.minEventInterval().toNanos());
         emitter.onCompletion(() -> release(stream));
         emitter.onError(e -> release(stream));
@@ -287,8 +284,17 @@ class StreamHub implements SmartLifecycle {
 
     @Override
     public void start() {
+        if (writers.isShutdown()) {
+            writers = Executors.newVirtualThreadPerTaskExecutor();
+        }
+        ScheduledExecutorService started = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "progress-streams");
+            thread.setDaemon(true);
+            return thread;
+        });
         long interval = settings.pollInterval().toMillis();
-        poller.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
+        started.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
+        poller = started;
         running = true;
     }
 
@@ -300,7 +306,10 @@ class StreamHub implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
-        poller.shutdownNow();
+        ScheduledExecutorService stopped = poller;
+        if (stopped != null) {
+            stopped.shutdownNow();
+        }
         long now = System.nanoTime();
         for (EventStream stream : all) {
             stream.send(EventStream.Outgoing.comment(" closing: the server is stopping, reconnect", true), now);
