@@ -31,7 +31,10 @@ import tools.jackson.databind.node.JsonNodeFactory;
         "batch.streams.heartbeat=300ms",
         "batch.streams.idle-timeout=6s",
         "batch.streams.max-duration=10s",
-        "batch.streams.retry=1500ms"})
+        "batch.streams.retry=1500ms",
+        // fewer request threads than the streams a test opens: a stream must not hold one
+        "server.tomcat.threads.max=4",
+        "server.tomcat.threads.min-spare=1"})
 class ProgressStreamIntegrationTests extends RealServicesTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -270,6 +273,28 @@ class ProgressStreamIntegrationTests extends RealServicesTest {
             SseClient client = stream(batch, null);
             assertThat(client.status).isEqualTo(200);
         });
+    }
+
+    @Test
+    void openStreamsHoldNoRequestThread() throws Exception {
+        List<SseClient> streams = new ArrayList<>();
+        for (int tenants = 0; tenants < 3; tenants++) {
+            String tenantKey = tenants == 0 ? key : createKey("threads-" + UUID.randomUUID().toString().substring(0, 8), "submitter");
+            UUID batch = submit(tenantKey, 2);
+            for (int i = 0; i < 3; i++) {
+                SseClient client = open("/api/batches/" + batch + "/events", tenantKey, null);
+                assertThat(client.status).isEqualTo(200);
+                streams.add(client);
+            }
+        }
+        // nine streams open on a server with four request threads, and it still answers at once
+        await().atMost(WAIT).until(() -> streams.stream().allMatch(c -> !c.events.isEmpty()));
+        var answer = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port + "/api/batches?limit=1"))
+                        .header("Authorization", "Bearer " + key).timeout(Duration.ofSeconds(5)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(streams).noneMatch(SseClient::ended);
     }
 
     @Test

@@ -44,7 +44,7 @@ final class SseClient implements AutoCloseable {
 
     static SseClient open(int port, String path, String key, String lastEventId) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Accept", "text/event-stream").GET();
+                .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(10)).GET(); // until the head arrives
         if (key != null) {
             request.header("Authorization", "Bearer " + key);
         }
