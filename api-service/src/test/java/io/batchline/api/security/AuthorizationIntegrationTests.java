@@ -55,6 +55,11 @@ class AuthorizationIntegrationTests extends RealServicesTest {
                 new Call("GET", "/batch/users/lookup?ids=" + UUID.randomUUID(), null),
                 new Call("DELETE", "/api/admin/batches/" + batch, null),
 
+                new Call("GET", "/api/workers", null),
+                // streams: only ever called here with a refused key (a granted one would stay open)
+                new Call("GET", "/api/batches/" + batch + "/events", null),
+                new Call("GET", "/api/batches/events", null),
+
                 new Call("GET", "/api/admin/rate-limits", null),
                 new Call("GET", "/api/admin/rate-limits/noop", null),
                 new Call("PUT", "/api/admin/rate-limits/noop", "{\"items\":1,\"period\":\"1h\"}"),
@@ -91,7 +96,9 @@ class AuthorizationIntegrationTests extends RealServicesTest {
     void anotherTenantsBatchLooksLikeAMissingOne() {
         String otherKey = createKey("other-" + UUID.randomUUID().toString().substring(0, 8), "submitter");
         for (String path : List.of("/api/batches/" + ownBatch, "/api/batches/" + ownBatch + "/items",
-                "/api/batches/" + ownBatch + "/diagnosis")) {
+                "/api/batches/" + ownBatch + "/diagnosis",
+
+                "/api/batches/" + ownBatch + "/events")) {
             assertThat(as(otherKey, "GET", path, null, null, Map.of()).status()).as(path).isEqualTo(404);
         }
         for (String action : List.of("cancel", "retry")) {

@@ -57,7 +57,7 @@ class ItemChunkListenerTests {
 
     private ItemChunkListener<NoopItem> listener(OperationHandler<NoopItem> handler, Duration maxHold) {
         when(stoppedBatches.verdicts(any())).thenReturn(Map.of());
-        return new ItemChunkListener<>(handler, true, publisher, stoppedBatches, new BatchConcurrency(), mock(ActivityNotes.class),
+        return new ItemChunkListener<>(handler, true, publisher, stoppedBatches, new BatchConcurrency(), mock(ActivityNotes.class), new WorkerActivity(),
                 mock(GlobalRateLimiter.class),
                 new HandlerRun<>(handler, Executors.newVirtualThreadPerTaskExecutor(), Duration.ofSeconds(5)),
                 settings(maxHold), JsonMapper.builder().build(), new SimpleMeterRegistry());
@@ -176,7 +176,7 @@ class ItemChunkListenerTests {
         ItemChunkListener<NoopItem> listener = new ItemChunkListener<>(handler(() -> {
             runs.incrementAndGet();
             return List.of();
-        }), true, publisher, stoppedBatches, new BatchConcurrency(), mock(ActivityNotes.class),
+        }), true, publisher, stoppedBatches, new BatchConcurrency(), mock(ActivityNotes.class), new WorkerActivity(),
                 mock(GlobalRateLimiter.class),
                 new HandlerRun<>(handler(List::of), Executors.newVirtualThreadPerTaskExecutor(), Duration.ofSeconds(5)),
                 settings(Duration.ofMinutes(1)), JsonMapper.builder().build(), new SimpleMeterRegistry());
@@ -198,11 +198,16 @@ class ItemChunkListenerTests {
     void aRetryingNoteNamesTheDelayTierAndWhenTheItemIsDue() throws Exception {
         when(stoppedBatches.verdicts(any())).thenReturn(Map.of());
         JsonMapper json = JsonMapper.builder().build();
-        ActivityNotes notes = new ActivityNotes(mock(org.springframework.amqp.rabbit.core.RabbitTemplate.class), json, settings(Duration.ofMinutes(1)));
+        org.springframework.amqp.rabbit.core.RabbitTemplate rabbit = mock(org.springframework.amqp.rabbit.core.RabbitTemplate.class);
+        List<org.springframework.amqp.core.Message> sentNotes = new ArrayList<>();
+        org.mockito.Mockito.doAnswer(call -> sentNotes.add(call.getArgument(2))).when(rabbit)
+                .send(org.mockito.ArgumentMatchers.anyString(), org.mockito.ArgumentMatchers.anyString(),
+                        org.mockito.ArgumentMatchers.any(org.springframework.amqp.core.Message.class));
+        ActivityNotes notes = new ActivityNotes(rabbit, json, settings(Duration.ofMinutes(1)));
         OperationHandler<NoopItem> handler = handler(() -> List.of(ItemOutcome.retryableFailure("http.503", "503 from the target"),
                 ItemOutcome.succeeded(null)));
         ItemChunkListener<NoopItem> listener = new ItemChunkListener<>(handler, true, publisher, stoppedBatches, new BatchConcurrency(),
-                notes, mock(GlobalRateLimiter.class), new HandlerRun<>(handler, Executors.newVirtualThreadPerTaskExecutor(), Duration.ofSeconds(5)),
+                notes, new WorkerActivity(), mock(GlobalRateLimiter.class), new HandlerRun<>(handler, Executors.newVirtualThreadPerTaskExecutor(), Duration.ofSeconds(5)),
                 settings(Duration.ofMinutes(1)), json, new SimpleMeterRegistry());
         List<Outgoing> outgoing = new ArrayList<>();
         org.mockito.Mockito.doAnswer(call -> {
@@ -213,9 +218,10 @@ class ItemChunkListenerTests {
 
         listener.onMessageBatch(chunk(2), channel);
 
-        Outgoing note = outgoing.stream().filter(o -> o.routingKey().equals(io.batchline.model.messaging.Topology.ACTIVITY_ROUTING_KEY))
-                .findFirst().orElseThrow();
-        io.batchline.model.messaging.ItemActivity activity = json.readValue(note.message().getBody(),
+        // notes go out after the acknowledgement, best effort, not with the chunk's confirmed messages
+        assertThat(outgoing).noneMatch(o -> o.routingKey().equals(io.batchline.model.messaging.Topology.ACTIVITY_ROUTING_KEY));
+        assertThat(sentNotes).hasSize(1);
+        io.batchline.model.messaging.ItemActivity activity = json.readValue(sentNotes.getFirst().getBody(),
                 io.batchline.model.messaging.ItemActivity.class);
         assertThat(activity.kind()).isEqualTo(io.batchline.model.messaging.ItemActivity.Kind.RETRYING);
         assertThat(activity.items()).hasSize(1);
