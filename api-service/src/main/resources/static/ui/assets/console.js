@@ -59,7 +59,8 @@
         .then(function (html) { if (html && live) { live.outerHTML = html; live = document.getElementById('live'); } });
     }
     function soon() { if (!pending) { pending = setTimeout(function () { pending = null; refresh(); }, 500); } }
-    follow('/api/batches/events', ['snapshot', 'progress', 'started', 'ended', 'message'], soon, refresh, 2000);
+    // the overview stream says when anything of this scope changed; the server renders the new state
+    follow('/api/batches/events', ['overview'], soon, refresh, 2000);
     if (document.getElementById('infra')) {
       var infra = function () {
         getJson('/api/batches/health').then(function (h) {
@@ -73,9 +74,8 @@
             function (q) { return q; }, 'none');
         }).catch(function () { /* keep the last answer */ });
         getJson('/api/workers').then(function (w) {
-          var list = Array.isArray(w) ? w : (w.workers || w.data || []);
-          rows(document.querySelector('#workers tbody'), list, function (x) {
-            return [x.worker, x.alive === false ? 'gone' : (x.seenAt || x.seen_at || ''), describeWork(x)];
+          rows(document.querySelector('#workers tbody'), w.data || [], function (x) {
+            return [x.worker, x.state === 'alive' ? x.secondsSinceSeen + ' s ago' : 'gone', describeWork(x)];
           }, 'no worker has reported');
         }).catch(function () {
           rows(document.querySelector('#workers tbody'), [], null, 'worker heartbeats not available');
@@ -86,10 +86,9 @@
   }
 
   function describeWork(w) {
-    var chunks = w.inFlightChunks != null ? w.inFlightChunks : w.in_flight_chunks;
-    var items = w.inFlightItems != null ? w.inFlightItems : w.in_flight_items;
-    if (!chunks) { return 'idle'; }
-    return chunks + ' chunk(s), ' + items + ' item(s) in hand';
+    var held = w.inFlight || {};
+    if (!held.chunks) { return 'idle'; }
+    return held.chunks + ' chunk(s), ' + held.items + ' item(s) in hand' + (w.operations ? ' (' + w.operations.join(', ') + ')' : '');
   }
 
   if (page === 'batch') {
@@ -132,8 +131,9 @@
     }
     function poll() { getJson('/api/batches/' + id).then(show).catch(function () { /* keep the last answer */ }); }
     if (!terminal) {
-      follow('/api/batches/' + id + '/events', ['progress', 'end', 'message'], function (type, data, source) {
-        show(data && data.batch ? data.batch : data);
+      follow('/api/batches/' + id + '/events', ['progress', 'end', 'gone'], function (type, data, source) {
+        if (type === 'gone') { source.close(); text(document.getElementById('status'), 'deleted'); return; }
+        show(data);
         if (type === 'end') { source.close(); }
       }, poll, 1000);
       var summary = document.getElementById('diagnosis-summary');

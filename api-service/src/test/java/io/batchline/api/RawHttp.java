@@ -53,20 +53,47 @@ public final class RawHttp {
                 head.append("Content-Length: ").append(body.length).append("\r\n");
             }
             head.append("\r\n");
-            OutputStream out = socket.getOutputStream();
-            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            ByteArrayOutputStream request = new ByteArrayOutputStream();
+            request.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
             if (body != null) {
-                out.write(body);
+                request.write(body);
             }
-            out.flush();
+            OutputStream out = socket.getOutputStream();
+            try {
+                out.write(request.toByteArray());
+                out.flush();
+            } catch (java.net.SocketException e) {
+                // the server refused the head and closed before taking the body: its answer is still there to read
+            }
             return read(socket.getInputStream());
         } catch (IOException e) {
             throw new IllegalStateException(method + " " + abbreviate(target) + ": " + e, e);
         }
     }
 
+    /**
+     * Reads the answer to the end of the connection; an event stream (which stays open) only
+     * up to the end of its head, with an empty body.
+     */
     private static Response read(InputStream in) throws IOException {
-        byte[] all = in.readAllBytes();
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) >= 0) {
+            head.write(b);
+            byte[] soFar = head.toByteArray();
+            if (soFar.length >= 4 && soFar[soFar.length - 4] == '\r' && soFar[soFar.length - 3] == '\n'
+                    && soFar[soFar.length - 2] == '\r' && soFar[soFar.length - 1] == '\n') {
+                if (new String(soFar, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT).contains("\r\ncontent-type: text/event-stream")) {
+                    return parse(soFar);
+                }
+                break;
+            }
+        }
+        head.write(in.readAllBytes());
+        return parse(head.toByteArray());
+    }
+
+    private static Response parse(byte[] all) throws IOException {
         int end = indexOf(all, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
         if (end < 0) {
             throw new IOException("no complete response head in " + all.length + " bytes: "

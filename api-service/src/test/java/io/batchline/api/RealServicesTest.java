@@ -44,6 +44,8 @@ public abstract class RealServicesTest {
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
         TestServices.get().springProperties().forEach((key, value) -> registry.add(key, () -> value));
+        // the diagnosis reads queue counts from the management API of this run's broker
+        registry.add("batch.diagnosis.management-url", () -> TestServices.get().rabbit().managementUrl());
         workerCatalog();
     }
 

@@ -31,6 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "worker.users.bcrypt-strength=4",
         "worker.operations.noop.handler-timeout=1500ms",
+        "worker.heartbeat.interval=200ms",
         // http.call against the test's own local servers: localhost on any port, 127.0.0.2 rate-limited; 127.0.0.1 is not listed
         "worker.http.allowed-hosts=localhost,127.0.0.2",
         "worker.http.request-timeout=1s",

@@ -69,6 +69,27 @@ public class BatchReader {
              GROUP BY status
             """;
 
+    /** Several batches by id, as lists show them, with the round the progress streams' event ids need. */
+    static final String SOME_BATCHES = "SELECT " + BATCH_COLUMNS + ", round FROM batches" + WITH_CALLBACK
+            + " WHERE id = ANY(CAST(:ids AS uuid[]))";
+    /** The running batches of a tenant (null: all), newest first; served by batches_by_status. */
+    static final String ACTIVE_BATCHES = "SELECT " + BATCH_COLUMNS + ", round FROM batches" + WITH_CALLBACK + """
+            WHERE status = ANY(CAST(:statuses AS text[]))
+              AND (CAST(:creator AS text) IS NULL OR creator = :creator)
+            ORDER BY created_at DESC, id DESC
+            LIMIT :limit
+            """;
+    /** Just what says whether a batch moved: polled several times a second by the progress streams. */
+    static final String PROGRESS = """
+            SELECT id, status, round, succeeded + failed + cancelled + timed_out AS ended
+              FROM batches WHERE id = ANY(CAST(:ids AS uuid[]))
+            """;
+    static final String COUNT_BY_STATUS = """
+            SELECT status, count(*) AS batches FROM batches
+             WHERE (CAST(:creator AS text) IS NULL OR creator = :creator)
+             GROUP BY status
+            """;
+
     private final JdbcClient jdbc;
     private final JsonMapper json;
 
@@ -159,6 +180,41 @@ public class BatchReader {
                 rs.getString(6) == null ? null : new ItemError(rs.getString(6), String.valueOf(rs.getString(7))),
                 instant(rs, 8), ItemView.Activity.of(rs.getString(3), instant(rs, 9), rs.getString(10),
                         (Integer) rs.getObject(11), rs.getInt(12), rs.getString(13), rs.getString(14)));
+    }
+
+    /** A batch as lists show it, with its retry round. */
+    record RoundView(BatchView view, int round) {
+    }
+
+    List<RoundView> byIds(java.util.Collection<UUID> ids) {
+        Instant now = Instant.now();
+        return jdbc.sql(SOME_BATCHES).param("ids", io.batchline.support.SqlArrays.of("uuid", ids.toArray(UUID[]::new)))
+                .query((rs, n) -> new RoundView(toView(rs, now), rs.getInt("round"))).list();
+    }
+
+    List<RoundView> withStatus(String[] statuses, @Nullable String creator, int limit) {
+        Instant now = Instant.now();
+        return jdbc.sql(ACTIVE_BATCHES).param("statuses", io.batchline.support.SqlArrays.of("text", statuses))
+                .param("creator", creator).param("limit", limit)
+                .query((rs, n) -> new RoundView(toView(rs, now), rs.getInt("round"))).list();
+    }
+
+    /** Status, round and ended items of each batch that exists, by id. */
+    Map<UUID, BatchSnapshots.Progress> progress(java.util.Collection<UUID> ids) {
+        Map<UUID, BatchSnapshots.Progress> progress = new java.util.HashMap<>();
+        jdbc.sql(PROGRESS).param("ids", io.batchline.support.SqlArrays.of("uuid", ids.toArray(UUID[]::new))).query(rs -> {
+            UUID id = rs.getObject("id", UUID.class);
+            progress.put(id, new BatchSnapshots.Progress(rs.getString("status"), rs.getInt("round"), rs.getInt("ended")));
+        });
+        return progress;
+    }
+
+    Map<String, Long> countByStatus(@Nullable String creator) {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        jdbc.sql(COUNT_BY_STATUS).param("creator", creator).query(rs -> {
+            counts.put(rs.getString("status"), rs.getLong("batches"));
+        });
+        return counts;
     }
 
     /** Batches of a tenant (null: all), created at or after {@code since} (null: whenever). */

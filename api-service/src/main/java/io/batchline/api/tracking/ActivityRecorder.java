@@ -25,7 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
  * item that is still pending, in the same round, and not already past the note's attempt,
  * so notes that arrive late, twice or after the result change nothing that matters; a
  * crash counts once per item and attempt, and the batch's {@code crashed_items} moves in
- * the same statement, only for an item's first crash.
+ * the same statement, only for an item's first crash. A retry note also says which delay tier
+ * the item waits in and until when (the diagnosis reads it); a start or a crash clears that.
  */
 @Component
 class ActivityRecorder implements ChannelAwareBatchMessageListener {
@@ -33,22 +34,24 @@ class ActivityRecorder implements ChannelAwareBatchMessageListener {
     private static final Logger log = LoggerFactory.getLogger(ActivityRecorder.class);
 
     private static final String NOTES = """
-            SELECT batch_id, seq, round, attempt, worker, at::timestamptz AS at, code, message
-              FROM unnest(?::uuid[], ?::int[], ?::int[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[])
-                AS r(batch_id, seq, round, attempt, worker, at, code, message)
+            SELECT batch_id, seq, round, attempt, worker, at::timestamptz AS at, code, message, tier,
+                   due::timestamptz AS due
+              FROM unnest(?::uuid[], ?::int[], ?::int[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                AS r(batch_id, seq, round, attempt, worker, at, code, message, tier, due)
             """;
     private static final String MATCHES = """
             i.batch_id = n.batch_id AND i.seq = n.seq AND i.round = n.round AND i.status = 'pending'
             AND (i.running_attempt IS NULL OR i.running_attempt <= n.attempt)
             """;
-    static final String STARTED = "UPDATE batch_items i SET started_at = n.at, worker = n.worker, running_attempt = n.attempt"
-            + " FROM (" + NOTES + ") n WHERE " + MATCHES;
+    static final String STARTED = "UPDATE batch_items i SET started_at = n.at, worker = n.worker, running_attempt = n.attempt,"
+            + " retry_tier = NULL, retry_due_at = NULL FROM (" + NOTES + ") n WHERE " + MATCHES;
     /**
      * The failed attempt is over: the item waits for the next one, so a late start note of
      * the failed attempt (its announcement raced the end of the chunk) no longer matches.
      */
     static final String RETRYING = "UPDATE batch_items i SET started_at = NULL, running_attempt = n.attempt + 1,"
-            + " retry_code = n.code, retry_message = n.message FROM (" + NOTES + ") n WHERE " + MATCHES;
+            + " retry_code = n.code, retry_message = n.message, retry_tier = n.tier, retry_due_at = n.due"
+            + " FROM (" + NOTES + ") n WHERE " + MATCHES;
     /**
      * A redelivery counts as a crash only for an item a worker had announced it was running
      * (started_at set): the broker also redelivers the items a worker had merely prefetched
@@ -59,6 +62,7 @@ class ActivityRecorder implements ChannelAwareBatchMessageListener {
             + " SELECT i.batch_id, i.seq, n.attempt, n.worker, n.code, n.message, i.started_at IS NOT NULL AS held"
             + " FROM batch_items i JOIN n ON " + MATCHES + " AND i.crashed_attempt IS DISTINCT FROM n.attempt FOR UPDATE OF i),"
             + " crashed AS (UPDATE batch_items i SET started_at = NULL, running_attempt = t.attempt, crashed_attempt = t.attempt,"
+            + " retry_tier = NULL, retry_due_at = NULL,"
             + " crashes = i.crashes + CASE WHEN t.held THEN 1 ELSE 0 END,"
             + " retry_code = CASE WHEN t.held THEN t.code ELSE 'redelivered' END,"
             + " retry_message = CASE WHEN t.held THEN t.message"
@@ -141,6 +145,8 @@ class ActivityRecorder implements ChannelAwareBatchMessageListener {
         private final List<String> ats = new ArrayList<>();
         private final List<String> codes = new ArrayList<>();
         private final List<String> messages = new ArrayList<>();
+        private final List<String> tiers = new ArrayList<>();
+        private final List<String> dues = new ArrayList<>();
 
         void add(ItemActivity note, ItemActivity.Item item) {
             String key = item.batchId() + ":" + item.seq() + ":" + item.round();
@@ -155,12 +161,16 @@ class ActivityRecorder implements ChannelAwareBatchMessageListener {
                 ats.add(note.at().toString());
                 codes.add(item.error() == null ? null : item.error().code());
                 messages.add(item.error() == null ? null : item.error().message());
+                tiers.add(item.retryTier());
+                dues.add(item.retryDueAt() == null ? null : item.retryDueAt().toString());
             } else if (item.attempt() > attempts.get(row)) {
                 attempts.set(row, item.attempt());
                 workers.set(row, note.worker());
                 ats.set(row, note.at().toString());
                 codes.set(row, item.error() == null ? null : item.error().code());
                 messages.set(row, item.error() == null ? null : item.error().message());
+                tiers.set(row, item.retryTier());
+                dues.set(row, item.retryDueAt() == null ? null : item.retryDueAt().toString());
             }
         }
 
@@ -168,7 +178,8 @@ class ActivityRecorder implements ChannelAwareBatchMessageListener {
             return List.of(SqlArrays.of("uuid", batchIds.toArray(UUID[]::new)), SqlArrays.of("int4", seqs.toArray(Integer[]::new)),
                     SqlArrays.of("int4", rounds.toArray(Integer[]::new)), SqlArrays.of("int4", attempts.toArray(Integer[]::new)),
                     SqlArrays.of("text", workers.toArray(String[]::new)), SqlArrays.of("text", ats.toArray(String[]::new)),
-                    SqlArrays.of("text", codes.toArray(String[]::new)), SqlArrays.of("text", messages.toArray(String[]::new)));
+                    SqlArrays.of("text", codes.toArray(String[]::new)), SqlArrays.of("text", messages.toArray(String[]::new)),
+                    SqlArrays.of("text", tiers.toArray(String[]::new)), SqlArrays.of("text", dues.toArray(String[]::new)));
         }
     }
 }

@@ -36,6 +36,7 @@ class AuthorizationIntegrationTests extends RealServicesTest {
                 new Call("POST", "/api/batches/batch-update-price", "{\"creator\":\"" + tenant + "\",\"contentIds\":[\"c\"],\"newPrice\":1}"),
                 new Call("GET", "/api/batches/" + batch, null),
                 new Call("GET", "/api/batches/" + batch + "/items", null),
+                new Call("GET", "/api/batches/" + batch + "/diagnosis", null),
                 new Call("GET", "/api/batches", null),
                 new Call("GET", "/api/batches/creator/" + tenant, null),
                 new Call("GET", "/api/batches/stats", null),
@@ -53,6 +54,11 @@ class AuthorizationIntegrationTests extends RealServicesTest {
                 new Call("DELETE", "/batch/users/soft-delete", "{\"userIds\":[\"" + UUID.randomUUID() + "\"]}"),
                 new Call("GET", "/batch/users/lookup?ids=" + UUID.randomUUID(), null),
                 new Call("DELETE", "/api/admin/batches/" + batch, null),
+
+                new Call("GET", "/api/workers", null),
+                // streams: only ever called here with a refused key (a granted one would stay open)
+                new Call("GET", "/api/batches/" + batch + "/events", null),
+                new Call("GET", "/api/batches/events", null),
 
                 new Call("GET", "/api/admin/rate-limits", null),
                 new Call("GET", "/api/admin/rate-limits/noop", null),
@@ -89,7 +95,10 @@ class AuthorizationIntegrationTests extends RealServicesTest {
     @Test
     void anotherTenantsBatchLooksLikeAMissingOne() {
         String otherKey = createKey("other-" + UUID.randomUUID().toString().substring(0, 8), "submitter");
-        for (String path : List.of("/api/batches/" + ownBatch, "/api/batches/" + ownBatch + "/items")) {
+        for (String path : List.of("/api/batches/" + ownBatch, "/api/batches/" + ownBatch + "/items",
+                "/api/batches/" + ownBatch + "/diagnosis",
+
+                "/api/batches/" + ownBatch + "/events")) {
             assertThat(as(otherKey, "GET", path, null, null, Map.of()).status()).as(path).isEqualTo(404);
         }
         for (String action : List.of("cancel", "retry")) {

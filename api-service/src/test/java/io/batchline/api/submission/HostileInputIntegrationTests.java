@@ -286,6 +286,7 @@ class HostileInputIntegrationTests extends RealServicesTest {
                     "{\"creator\":\"fuzz\",\"contentIds\":[\"c1\"],\"newPrice\":1.5}"),
             new Endpoint("GET", "/api/batches/{batchId}", List.of(), null, null),
             new Endpoint("GET", "/api/batches/{batchId}/items", List.of("status", "limit", "cursor", "format"), null, null),
+            new Endpoint("GET", "/api/batches/{batchId}/diagnosis", List.of(), null, null),
             new Endpoint("GET", "/api/batches", List.of("creator", "status", "limit", "cursor", "operation", "from", "to", "q"), null, null),
             new Endpoint("GET", "/api/batches/creator/{creator}", List.of("limit", "cursor"), null, null),
             new Endpoint("GET", "/api/batches/stats", List.of("since"), null, null),
@@ -305,9 +306,13 @@ class HostileInputIntegrationTests extends RealServicesTest {
             new Endpoint("DELETE", "/batch/users/soft-delete", List.of(), "application/json", "{\"userIds\":[\"" + UUID.randomUUID() + "\"]}"),
             new Endpoint("GET", "/batch/users/lookup", List.of("ids", "chunkSize"), null, null),
 
-            new Endpoint("DELETE", "/api/admin/batches/{batchId}", List.of(), null, null));
+            new Endpoint("DELETE", "/api/admin/batches/{batchId}", List.of(), null, null),
+            // event streams: RawHttp reads their head only (they stay open)
+            new Endpoint("GET", "/api/batches/{batchId}/events", List.of(), null, null),
+            new Endpoint("GET", "/api/batches/events", List.of(), null, null),
+            new Endpoint("GET", "/api/workers", List.of(), null, null));
 
-    private static final List<String> HEADERS = List.of("Authorization", "Accept", "Content-Type", "Idempotency-Key");
+    private static final List<String> HEADERS = List.of("Authorization", "Accept", "Content-Type", "Idempotency-Key", "Last-Event-ID");
 
     /**
      * Every query parameter, path variable and header of every endpoint gets every hostile
@@ -466,6 +471,9 @@ class HostileInputIntegrationTests extends RealServicesTest {
         }
         if (status < 200 || status >= 300) {
             return "neither a success nor a refusal";
+        }
+        if (response.header("content-type").startsWith("text/event-stream")) {
+            return null; // a progress stream: only its head was read
         }
         // the items endpoint's exports: NDJSON of one JSON item per line, or CSV under its header row
         if (response.header("content-type").startsWith("application/x-ndjson")) {

@@ -29,13 +29,27 @@ public record ItemActivity(Kind kind, String worker, Instant at, List<Item> item
     /**
      * One item, by the identity its result will carry.
      *
-     * @param attempt the attempt the note is about
-     * @param error   why that attempt did not end ({@link Kind#RETRYING}, {@link Kind#CRASHED}), else null
+     * @param attempt    the attempt the note is about
+     * @param error      why that attempt did not end ({@link Kind#RETRYING}, {@link Kind#CRASHED}), else null
+     * @param retryTier  {@link Kind#RETRYING} only: the delay tier the item waits in ({@code 30s} for
+     *                   {@code batch.retry.30s}); null from workers older than this field
+     * @param retryDueAt {@link Kind#RETRYING} only: when the tier hands the item back for its next attempt
      */
-    public record Item(UUID batchId, int seq, int round, int attempt, @Nullable ItemError error) {
+    public record Item(UUID batchId, int seq, int round, int attempt, @Nullable ItemError error,
+                       @Nullable String retryTier, @Nullable Instant retryDueAt) {
+
+        /** An item without retry facts (started, crashed, or a note from an older worker). */
+        public Item(UUID batchId, int seq, int round, int attempt, @Nullable ItemError error) {
+            this(batchId, seq, round, attempt, error, null, null);
+        }
 
         public static Item of(ItemHeaders item, @Nullable ItemError error) {
             return new Item(item.batchId(), item.seq(), item.round(), item.attempt(), error);
+        }
+
+        /** An item whose attempt failed with {@code error} and that waits in {@code tier} until {@code dueAt}. */
+        public static Item retrying(ItemHeaders item, ItemError error, Topology.RetryTier tier, Instant dueAt) {
+            return new Item(item.batchId(), item.seq(), item.round(), item.attempt(), error, tier.name(), dueAt);
         }
     }
 

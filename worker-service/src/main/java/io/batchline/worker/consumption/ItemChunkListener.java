@@ -17,6 +17,7 @@ import io.batchline.worker.retry.RetryPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +68,7 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
     private final StoppedBatches stoppedBatches;
     private final BatchConcurrency concurrency;
     private final ActivityNotes notes;
+    private final WorkerActivity activity;
     private final GlobalRateLimiter rateLimiter;
     private final HandlerRun<P> handlerRun;
     private final RetryPolicy retryPolicy = new RetryPolicy();
@@ -77,11 +79,12 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
     private final io.micrometer.core.instrument.DistributionSummary chunkSizes;
 
     ItemChunkListener(OperationHandler<P> handler, boolean isolation, ChunkPublisher publisher, StoppedBatches stoppedBatches,
-                      BatchConcurrency concurrency, ActivityNotes notes,
+                      BatchConcurrency concurrency, ActivityNotes notes, WorkerActivity activity,
                       GlobalRateLimiter rateLimiter, HandlerRun<P> handlerRun, WorkerSettings settings, JsonMapper json,
                       MeterRegistry meters) {
         this.concurrency = concurrency;
         this.notes = notes;
+        this.activity = activity;
         this.handler = handler;
         this.operation = handler.operation().name();
         this.isolation = isolation;
@@ -136,15 +139,17 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
             if (lastTag < 0) {
                 return;
             }
-            Produced produced = handle(deliveries);
-            holdingThroughOutages("Publishing the results of a chunk of " + operation, () -> {
-                publisher.publishConfirmed(produced.results, produced.outgoing);
-                return null;
-            });
-            channel.basicAck(lastTag, true);
-            produced.notes.forEach(note -> notes.send(note.kind(), note.items()));
-            produced.counts.forEach((outcome, n) ->
-                    meters.counter("batchline.worker.items", "operation", operation, "status", outcome).increment(n));
+            try (WorkerActivity.Release held = activity.holding(operation, deliveries)) {
+                Produced produced = handle(deliveries);
+                holdingThroughOutages("Publishing the results of a chunk of " + operation, () -> {
+                    publisher.publishConfirmed(produced.results, produced.outgoing);
+                    return null;
+                });
+                channel.basicAck(lastTag, true);
+                produced.notes.forEach(note -> notes.send(note.kind(), note.items()));
+                produced.counts.forEach((outcome, n) ->
+                        meters.counter("batchline.worker.items", "operation", operation, "status", outcome).increment(n));
+            }
         } catch (HandlerRun.WorkerStopping e) {
             log.info("Worker stopping with a chunk of {} {} items in hand; the broker redelivers it", deliveries.size(), operation);
         } catch (HeldTooLong e) {
@@ -215,7 +220,9 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
                 Delivery delivery = bound.get(slice.indexes().get(i));
                 Decision decision = retryPolicy.after(delivery.item(), outcomes.get(i));
                 if (decision instanceof Decision.RetryLater retry) {
-                    retrying.add(ItemActivity.Item.of(delivery.item(), retry.error()));
+                    // the tier's TTL starts when the chunk's messages are published, a moment from now
+                    retrying.add(ItemActivity.Item.retrying(delivery.item(), retry.error(), retry.tier(),
+                            Instant.now().plus(retry.tier().delay())));
                 }
                 apply(delivery, decision, produced);
             }

@@ -35,13 +35,16 @@ class ItemConsumers implements SmartLifecycle {
     private final Duration receiveTimeout;
     private final BatchConcurrency concurrency;
     private final ActivityNotes notes;
+    private final WorkerActivity activity;
 
     ItemConsumers(List<OperationHandler<?>> handlers, ConnectionFactory connectionFactory, ChunkPublisher publisher,
                   StoppedBatches stoppedBatches, GlobalRateLimiter rateLimiter, JsonMapper json, MeterRegistry meters,
-                  WorkerSettings settings, BatchConcurrency concurrency, ActivityNotes notes) {
+                  WorkerSettings settings, BatchConcurrency concurrency, ActivityNotes notes,
+                  WorkerActivity activity) {
         this.receiveTimeout = settings.receiveTimeout();
         this.concurrency = concurrency;
         this.notes = notes;
+        this.activity = activity;
         for (OperationHandler<?> handler : handlers) {
             String operation = handler.operation().name();
             if (!settings.consumes(operation)) {
@@ -63,7 +66,7 @@ class ItemConsumers implements SmartLifecycle {
     private <P extends io.batchline.model.operations.ItemPayload> ItemChunkListener<P> listener(OperationHandler<P> handler,
             boolean isolation, ChunkPublisher publisher, StoppedBatches stoppedBatches, GlobalRateLimiter rateLimiter,
             Duration timeout, WorkerSettings settings, JsonMapper json, MeterRegistry meters) {
-        return new ItemChunkListener<>(handler, isolation, publisher, stoppedBatches, concurrency, notes, rateLimiter,
+        return new ItemChunkListener<>(handler, isolation, publisher, stoppedBatches, concurrency, notes, activity, rateLimiter,
                 new HandlerRun<>(handler, handlerThreads, timeout), settings, json, meters);
     }
 

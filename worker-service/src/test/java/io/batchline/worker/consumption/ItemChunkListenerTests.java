@@ -57,7 +57,7 @@ class ItemChunkListenerTests {
 
     private ItemChunkListener<NoopItem> listener(OperationHandler<NoopItem> handler, Duration maxHold) {
         when(stoppedBatches.verdicts(any())).thenReturn(Map.of());
-        return new ItemChunkListener<>(handler, true, publisher, stoppedBatches, new BatchConcurrency(), mock(ActivityNotes.class),
+        return new ItemChunkListener<>(handler, true, publisher, stoppedBatches, new BatchConcurrency(), mock(ActivityNotes.class), new WorkerActivity(),
                 mock(GlobalRateLimiter.class),
                 new HandlerRun<>(handler, Executors.newVirtualThreadPerTaskExecutor(), Duration.ofSeconds(5)),
                 settings(maxHold), JsonMapper.builder().build(), new SimpleMeterRegistry());
@@ -176,7 +176,7 @@ class ItemChunkListenerTests {
         ItemChunkListener<NoopItem> listener = new ItemChunkListener<>(handler(() -> {
             runs.incrementAndGet();
             return List.of();
-        }), true, publisher, stoppedBatches, new BatchConcurrency(), mock(ActivityNotes.class),
+        }), true, publisher, stoppedBatches, new BatchConcurrency(), mock(ActivityNotes.class), new WorkerActivity(),
                 mock(GlobalRateLimiter.class),
                 new HandlerRun<>(handler(List::of), Executors.newVirtualThreadPerTaskExecutor(), Duration.ofSeconds(5)),
                 settings(Duration.ofMinutes(1)), JsonMapper.builder().build(), new SimpleMeterRegistry());
@@ -192,5 +192,56 @@ class ItemChunkListenerTests {
         assertThat(published.getFirst()).extracting(ItemResult::status)
                 .containsOnly(io.batchline.model.status.ItemStatus.CANCELLED).hasSize(3);
         verify(channel).basicAck(eq(12L), eq(true));
+    }
+
+    @Test
+    void aRetryingNoteNamesTheDelayTierAndWhenTheItemIsDue() throws Exception {
+        when(stoppedBatches.verdicts(any())).thenReturn(Map.of());
+        JsonMapper json = JsonMapper.builder().build();
+        org.springframework.amqp.rabbit.core.RabbitTemplate rabbit = mock(org.springframework.amqp.rabbit.core.RabbitTemplate.class);
+        List<org.springframework.amqp.core.Message> sentNotes = new ArrayList<>();
+        org.mockito.Mockito.doAnswer(call -> sentNotes.add(call.getArgument(2))).when(rabbit)
+                .send(org.mockito.ArgumentMatchers.anyString(), org.mockito.ArgumentMatchers.anyString(),
+                        org.mockito.ArgumentMatchers.any(org.springframework.amqp.core.Message.class));
+        ActivityNotes notes = new ActivityNotes(rabbit, json, settings(Duration.ofMinutes(1)));
+        OperationHandler<NoopItem> handler = handler(() -> List.of(ItemOutcome.retryableFailure("http.503", "503 from the target"),
+                ItemOutcome.succeeded(null)));
+        ItemChunkListener<NoopItem> listener = new ItemChunkListener<>(handler, true, publisher, stoppedBatches, new BatchConcurrency(),
+                notes, new WorkerActivity(), mock(GlobalRateLimiter.class), new HandlerRun<>(handler, Executors.newVirtualThreadPerTaskExecutor(), Duration.ofSeconds(5)),
+                settings(Duration.ofMinutes(1)), json, new SimpleMeterRegistry());
+        List<Outgoing> outgoing = new ArrayList<>();
+        org.mockito.Mockito.doAnswer(call -> {
+            outgoing.addAll(call.getArgument(1));
+            return null;
+        }).when(publisher).publishConfirmed(any(), any());
+        java.time.Instant before = java.time.Instant.now();
+
+        listener.onMessageBatch(chunk(2), channel);
+
+        // notes go out after the acknowledgement, best effort, not with the chunk's confirmed messages
+        assertThat(outgoing).noneMatch(o -> o.routingKey().equals(io.batchline.model.messaging.Topology.ACTIVITY_ROUTING_KEY));
+        assertThat(sentNotes).hasSize(1);
+        io.batchline.model.messaging.ItemActivity activity = json.readValue(sentNotes.getFirst().getBody(),
+                io.batchline.model.messaging.ItemActivity.class);
+        assertThat(activity.kind()).isEqualTo(io.batchline.model.messaging.ItemActivity.Kind.RETRYING);
+        assertThat(activity.items()).hasSize(1);
+        io.batchline.model.messaging.ItemActivity.Item item = activity.items().getFirst();
+        assertThat(item.seq()).isZero();
+        assertThat(item.attempt()).as("the attempt that failed").isEqualTo(1);
+        assertThat(item.error().code()).isEqualTo("http.503");
+        assertThat(item.retryTier()).as("attempt 1 waits in batch.retry.1s").isEqualTo("1s");
+        assertThat(item.retryDueAt()).isBetween(before.plusSeconds(1), java.time.Instant.now().plusSeconds(1));
+        assertThat(outgoing).anySatisfy(o -> assertThat(o.exchange()).isEqualTo("batch.retry.1s"));
+    }
+
+    @Test
+    void aNoteFromAnOlderWorkerWithoutRetryFactsStillReads() {
+        String old = "{\"kind\":\"RETRYING\",\"worker\":\"w/1\",\"at\":\"2026-11-25T13:20:00Z\",\"items\":[{\"batchId\":\""
+                + batch + "\",\"seq\":3,\"round\":0,\"attempt\":2,\"error\":{\"code\":\"x\",\"message\":\"y\"}}]}";
+        io.batchline.model.messaging.ItemActivity note = JsonMapper.builder().build().readValue(old,
+                io.batchline.model.messaging.ItemActivity.class);
+        assertThat(note.items().getFirst().retryTier()).isNull();
+        assertThat(note.items().getFirst().retryDueAt()).isNull();
+        assertThat(note.items().getFirst().attempt()).isEqualTo(2);
     }
 }
