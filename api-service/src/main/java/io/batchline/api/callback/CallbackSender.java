@@ -52,7 +52,8 @@ class CallbackSender {
              WHERE b.id = :id
             """;
     static final String ATTEMPT = """
-            INSERT INTO callback_attempts (batch_id, attempt, status, error) VALUES (:id, :attempt, :status, :error)
+            INSERT INTO callback_attempts (batch_id, attempt, status, error)
+            SELECT :id, :attempt, :status, :error WHERE EXISTS (SELECT 1 FROM callback_outbox WHERE batch_id = :id)
             ON CONFLICT DO NOTHING
             """;
     static final String DELIVERED = """

@@ -50,7 +50,14 @@ class BatchRemoval {
              WHERE batch_id = :id
                AND seq IN (SELECT seq FROM batch_items WHERE batch_id = :id ORDER BY seq LIMIT :limit)
             """;
-    static final String ITEMS_DONE = "DELETE FROM removed_batch_items WHERE batch_id = :id";
+    /**
+     * The batch is gone for good. A callback attempt its sender recorded while the batch was
+     * being removed (the sender runs outside the removal's transaction) goes with it.
+     */
+    static final String ITEMS_DONE = """
+            WITH stragglers AS (DELETE FROM callback_attempts WHERE batch_id = :id)
+            DELETE FROM removed_batch_items WHERE batch_id = :id
+            """;
 
     private final JdbcClient jdbc;
     private final Counter batchesRemoved;
