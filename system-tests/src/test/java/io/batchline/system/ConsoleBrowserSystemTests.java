@@ -240,4 +240,20 @@ class ConsoleBrowserSystemTests {
         browser.get(stack.api().url("/ui/batches?q=" + others));
         assertThat(browser.findElements(By.cssSelector("#batch-list tbody tr"))).isEmpty();
     }
+
+    @Test
+    void anAdminSeesQueuesDeadLettersAndTheWorkersThatReportIn() throws IOException {
+        signIn(BatchlineStack.ADMIN_KEY);
+        // the admin part is filled by the page's script from the JSON API
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+            assertThat(browser.findElement(By.cssSelector("#queues tbody")).getText()).contains("batch.items.noop");
+            assertThat(browser.findElement(By.cssSelector("#dead-letters tbody")).getText()).contains("batch.dead.");
+            // this stack's two workers are alive; workers of earlier stacks on the same database show as gone
+            List<String> alive = browser.findElements(By.cssSelector("#workers tbody tr")).stream().map(WebElement::getText)
+                    .filter(row -> row.contains(" s ago")).toList();
+            assertThat(alive).hasSizeGreaterThanOrEqualTo(2);
+            assertThat(alive).allSatisfy(row -> assertThat(row).contains("/"));
+        });
+        screenshot("overview-admin");
+    }
 }
