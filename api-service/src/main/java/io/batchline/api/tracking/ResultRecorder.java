@@ -35,7 +35,10 @@ class ResultRecorder {
                 SELECT * FROM unnest(?::uuid[], ?::int[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[])
                     AS r(batch_id, seq, round, status, attempts, result, error_code, error_message, finished_at)
             ), targets AS (
-                SELECT i.batch_id, i.seq, i.round
+                -- carries the incoming values along, so the update below joins nothing else: a
+                -- second join with incoming was planned as a nested loop over both (its generic
+                -- plan expects 10 rows from an unnest), quadratic in the chunk's results
+                SELECT i.batch_id, i.seq, r.status, r.attempts, r.result, r.error_code, r.error_message, r.finished_at
                   FROM batch_items i
                   JOIN incoming r ON i.batch_id = r.batch_id AND i.seq = r.seq AND i.round = r.round
                   JOIN batches b ON b.id = i.batch_id
@@ -44,11 +47,11 @@ class ResultRecorder {
                  FOR UPDATE OF i
             ), changed AS (
                 UPDATE batch_items i
-                   SET status = r.status, attempts = r.attempts, result = r.result::jsonb,
-                       error_code = r.error_code, error_message = r.error_message,
-                       finished_at = r.finished_at::timestamptz
-                  -- the round is part of the join: one chunk may hold a stale result of an earlier round too
-                  FROM incoming r JOIN targets t ON t.batch_id = r.batch_id AND t.seq = r.seq AND t.round = r.round
+                   SET status = t.status, attempts = t.attempts, result = t.result::jsonb,
+                       error_code = t.error_code, error_message = t.error_message,
+                       finished_at = t.finished_at::timestamptz
+                  -- targets matched the round already: one chunk may hold a stale result of an earlier round too
+                  FROM targets t
                  WHERE i.batch_id = t.batch_id AND i.seq = t.seq
                 RETURNING i.batch_id, i.seq, i.status AS new_status, i.error_code, i.error_message
             ), audited AS (
