@@ -34,6 +34,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 @Controller
 class ConsolePages {
 
+    private static final String[] ACTIVE = Arrays.stream(BatchStatus.values()).filter(s -> !s.isTerminal())
+            .map(BatchStatus::wireName).toArray(String[]::new);
     private static final List<String> STATUSES = Arrays.stream(BatchStatus.values()).map(BatchStatus::wireName).toList();
 
     private final BatchReader reader;
@@ -77,10 +79,8 @@ class ConsolePages {
     private void overviewModel(Caller caller, Model model) {
         String scope = caller.tenantScope();
         model.addAttribute("stats", reader.stats(scope, null));
-        model.addAttribute("active", java.util.stream.Stream.of("processing", "stopping", "pending")
-                .flatMap(status -> reader.batches(new BatchReader.ListFilter(scope, status, null, null, null, null), null, 20)
-                        .data().stream())
-                .limit(20).toList());
+        // the same read as the overview stream's: one query for every unfinished status
+        model.addAttribute("active", reader.withStatus(ACTIVE, scope, 20).stream().map(BatchReader.RoundView::view).toList());
         model.addAttribute("failures", reads.recentFailures(scope));
         model.addAttribute("chart", Chart.of(samples.points(scope)));
     }

@@ -183,7 +183,7 @@ public class BatchReader {
     }
 
     /** A batch as lists show it, with its retry round. */
-    record RoundView(BatchView view, int round) {
+    public record RoundView(BatchView view, int round) {
     }
 
     List<RoundView> byIds(java.util.Collection<UUID> ids) {
@@ -192,7 +192,7 @@ public class BatchReader {
                 .query((rs, n) -> new RoundView(toView(rs, now), rs.getInt("round"))).list();
     }
 
-    List<RoundView> withStatus(String[] statuses, @Nullable String creator, int limit) {
+    public List<RoundView> withStatus(String[] statuses, @Nullable String creator, int limit) {
         Instant now = Instant.now();
         return jdbc.sql(ACTIVE_BATCHES).param("statuses", io.batchline.support.SqlArrays.of("text", statuses))
                 .param("creator", creator).param("limit", limit)

@@ -4,6 +4,7 @@ import io.batchline.model.messaging.Topology;
 import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
+import org.springframework.amqp.rabbit.listener.api.ChannelAwareBatchMessageListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -14,44 +15,34 @@ class TrackerConfiguration {
     @Bean
     SimpleMessageListenerContainer resultTrackerContainer(ConnectionFactory connectionFactory, ResultTracker tracker,
                                                           TrackerSettings settings) {
-        SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connectionFactory);
-        container.setQueueNames(Topology.RESULTS_QUEUE);
-        container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
-        container.setConsumerBatchEnabled(true);
-        container.setBatchSize(settings.messagesPerTransaction());
-        container.setPrefetchCount(Math.max(settings.prefetch(), settings.messagesPerTransaction()));
+        SimpleMessageListenerContainer container = chunked(connectionFactory, Topology.RESULTS_QUEUE, tracker,
+                settings.messagesPerTransaction(), Math.max(settings.prefetch(), settings.messagesPerTransaction()));
         container.setConcurrentConsumers(settings.concurrency());
-        container.setReceiveTimeout(100);
-        container.setDefaultRequeueRejected(false);
-        container.setMessageListener(tracker);
         return container;
     }
 
     @Bean
     SimpleMessageListenerContainer deadLetterRecorderContainer(ConnectionFactory connectionFactory, DeadLetterRecorder recorder) {
-        SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connectionFactory);
-        container.setQueueNames(Topology.DEAD_RECORDER_QUEUE);
-        container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
-        container.setConsumerBatchEnabled(true);
-        container.setBatchSize(50);
-        container.setPrefetchCount(100);
-        container.setReceiveTimeout(100);
-        container.setDefaultRequeueRejected(false);
-        container.setMessageListener(recorder);
-        return container;
+        return chunked(connectionFactory, Topology.DEAD_RECORDER_QUEUE, recorder, 50, 100);
     }
 
     @Bean
     SimpleMessageListenerContainer activityRecorderContainer(ConnectionFactory connectionFactory, ActivityRecorder recorder) {
+        return chunked(connectionFactory, Topology.ACTIVITY_QUEUE, recorder, 100, 200);
+    }
+
+    /** A consumer of chunks of up to {@code chunk} messages, acknowledged by the listener after its commit. */
+    private static SimpleMessageListenerContainer chunked(ConnectionFactory connectionFactory, String queue,
+                                                          ChannelAwareBatchMessageListener listener, int chunk, int prefetch) {
         SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connectionFactory);
-        container.setQueueNames(Topology.ACTIVITY_QUEUE);
+        container.setQueueNames(queue);
         container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
         container.setConsumerBatchEnabled(true);
-        container.setBatchSize(100);
-        container.setPrefetchCount(200);
+        container.setBatchSize(chunk);
+        container.setPrefetchCount(prefetch);
         container.setReceiveTimeout(100);
         container.setDefaultRequeueRejected(false);
-        container.setMessageListener(recorder);
+        container.setMessageListener(listener);
         return container;
     }
 }
