@@ -1,8 +1,15 @@
 package io.batchline.api;
 
+import io.batchline.support.tracing.ItemTracing;
+import io.micrometer.observation.ObservationPredicate;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Bean;
+import org.springframework.http.server.observation.ServerRequestObservationContext;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /** The Batchline API: takes batches over REST, stores and dispatches them, tracks their results. */
@@ -10,6 +17,19 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @ConfigurationPropertiesScan
 @EnableScheduling
 public class ApiApplication {
+
+    /** Spans and trace context of the item path (see README, Logs and traces). */
+    @Bean
+    ItemTracing itemTracing(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
+        return ItemTracing.from(tracer, propagator);
+    }
+
+    /** Health checks and scrapes would be most of the traces and say nothing. */
+    @Bean
+    ObservationPredicate noSpansForActuator() {
+        return (name, context) -> !(context instanceof ServerRequestObservationContext request
+                && request.getCarrier().getRequestURI().startsWith("/actuator"));
+    }
 
     public static void main(String[] args) {
         SpringApplication.run(ApiApplication.class, args);

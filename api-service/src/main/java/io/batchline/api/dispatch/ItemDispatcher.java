@@ -20,6 +20,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import io.batchline.support.tracing.ItemLogFields;
+import io.batchline.support.tracing.ItemTracing;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +68,8 @@ public class ItemDispatcher implements DisposableBean {
                AND (dispatch_lease_until IS NULL OR dispatch_lease_until < now() OR dispatch_owner = :owner)
             RETURNING operation, dispatched, published_below, total, round, coalesce((options->>'maxAttempts')::int, 5),
                       status, stop_status, status_reason, creator,
-                      coalesce((options->>'chunkSize')::int, 0), coalesce((options->>'maxConcurrency')::int, 0)
+                      coalesce((options->>'chunkSize')::int, 0), coalesce((options->>'maxConcurrency')::int, 0),
+                      trace_parent
             """);
     static final String NEXT_ITEMS = StatusSql.render("""
             SELECT seq, attempts, payload::text FROM batch_items
@@ -142,9 +147,11 @@ public class ItemDispatcher implements DisposableBean {
     private final MeterRegistry meters;
     private final CallbackOutbox callbacks;
     private final TransactionTemplate transaction;
+    private final ItemTracing tracing;
 
     ItemDispatcher(JdbcClient jdbc, RabbitTemplate rabbit, DispatchSettings settings, MeterRegistry meters,
-                   CallbackOutbox callbacks, TransactionTemplate transaction) {
+                   CallbackOutbox callbacks, TransactionTemplate transaction, ItemTracing tracing) {
+        this.tracing = tracing;
         this.jdbc = jdbc;
         this.rabbit = rabbit;
         this.settings = settings;
@@ -190,7 +197,8 @@ public class ItemDispatcher implements DisposableBean {
     }
 
     private record Claim(String operation, int dispatched, int publishedBelow, int total, int round, int maxAttempts,
-                         BatchStatus status, @Nullable Stop stop, ItemHeaders.BatchTraits traits) {
+                         BatchStatus status, @Nullable Stop stop, ItemHeaders.BatchTraits traits,
+                         @Nullable String traceParent) {
     }
 
     /** A stop in progress: the status it ends the batch in, and why. */
@@ -209,18 +217,31 @@ public class ItemDispatcher implements DisposableBean {
                     Stop stop = status == BatchStatus.STOPPING
                             ? new Stop(rs.getInt(3), BatchStatus.fromWireName(rs.getString(8)), rs.getString(9)) : null;
                     return new Claim(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getInt(6),
-                            status, stop, new ItemHeaders.BatchTraits(rs.getString(10), rs.getInt(11), rs.getInt(12)));
+                            status, stop, new ItemHeaders.BatchTraits(rs.getString(10), rs.getInt(11), rs.getInt(12)),
+                            rs.getString(13));
                 })
                 .optional();
         if (claim.isEmpty()) {
             return;
         }
-        try {
+        Claim claimed = claim.get();
+        // the run continues the submission's trace; its items carry this span's context
+        Span span = tracing.start("batch dispatch", claimed.traceParent())
+                .tag("batch.id", batchId.toString()).tag("batch.operation", claimed.operation())
+                .tag("batch.round", claimed.round()).tag("batch.items", claimed.total());
+        try (ItemLogFields fields = ItemLogFields.range(batchId, claimed.dispatched(), Math.max(claimed.dispatched(), claimed.total() - 1),
+                     claimed.operation(), claimed.traits().tenant());
+             Tracer.SpanInScope scope = tracing.inScope(span)) {
+            String traceParent = tracing.traceParent(span);
             rabbit.execute(channel -> {
-                new Run(channel, batchId, claim.get()).go();
+                new Run(channel, batchId, claimed, traceParent).go();
                 return null;
             });
+        } catch (RuntimeException e) {
+            span.error(e);
+            throw e;
         } finally {
+            span.end();
             jdbc.sql(RELEASE).param("id", batchId).param("owner", owner).update();
         }
     }
@@ -231,11 +252,13 @@ public class ItemDispatcher implements DisposableBean {
         private final Channel channel;
         private final UUID batchId;
         private final Claim claim;
+        private final @Nullable String traceParent;
         private final ConfirmWindow window;
         private final Counter publishedItems;
         private final long timeout = settings.confirmTimeout().toMillis();
 
-        Run(Channel channel, UUID batchId, Claim claim) {
+        Run(Channel channel, UUID batchId, Claim claim, @Nullable String traceParent) {
+            this.traceParent = traceParent;
             this.channel = channel;
             this.batchId = batchId;
             this.claim = claim;
@@ -340,12 +363,19 @@ public class ItemDispatcher implements DisposableBean {
                                 .deliveryMode(2)
                                 .contentType("application/json")
                                 .messageId(headers.messageId())
-                                .headers(headers.toMap())
+                                .headers(withTrace(headers.toMap()))
                                 .build(),
                         row.payload().getBytes(StandardCharsets.UTF_8));
                 window.awaitRoom(timeout);
             }
             publishedItems.increment(rows.size());
+        }
+
+        private java.util.Map<String, Object> withTrace(java.util.Map<String, Object> headers) {
+            if (traceParent != null) {
+                headers.put(Topology.HEADER_TRACE_PARENT, traceParent);
+            }
+            return headers;
         }
 
         /**

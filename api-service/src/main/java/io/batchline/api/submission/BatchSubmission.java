@@ -15,6 +15,10 @@ import java.io.InputStream;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.UUID;
+import io.batchline.support.tracing.ItemLogFields;
+import io.batchline.support.tracing.ItemTracing;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -31,10 +35,12 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class BatchSubmission {
 
+    private static final Logger log = LoggerFactory.getLogger(BatchSubmission.class);
+
     static final String INSERT_BATCH = """
-            INSERT INTO batches (id, creator, operation, options, metadata, status, total, deadline)
+            INSERT INTO batches (id, creator, operation, options, metadata, status, total, deadline, trace_parent)
             VALUES (:id, :creator, :operation, :options::jsonb, :metadata::jsonb, 'pending', :total,
-                    now() + make_interval(secs => :timeoutSeconds))
+                    now() + make_interval(secs => :timeoutSeconds), :traceParent)
             """;
 
     private final DataSource dataSource;
@@ -49,11 +55,13 @@ public class BatchSubmission {
     private final SubmissionRateLimit rateLimit;
     private final OutboundPolicy outbound;
     private final SecretFields secrets;
+    private final ItemTracing tracing;
 
     BatchSubmission(DataSource dataSource, JdbcClient jdbc, TransactionTemplate transaction, ItemValidator validator,
                     SubmissionLimits limits, ItemDispatcher dispatcher, MeterRegistry meters, AuditTrail audit,
                     IdempotencyKeys idempotencyKeys, SubmissionRateLimit rateLimit, OutboundPolicy outbound,
-                    SecretFields secrets) {
+                    SecretFields secrets, ItemTracing tracing) {
+        this.tracing = tracing;
         this.outbound = outbound;
         this.secrets = secrets;
         this.rateLimit = rateLimit;
@@ -97,11 +105,16 @@ public class BatchSubmission {
             throw BatchRejected.badRequest("invalid-request", "Invalid request", "Idempotency-Key must be 1 to 200 characters");
         }
         UUID batchId = TimeOrderedIds.next();
-        Accepted accepted;
+        Stored stored;
         try {
-            accepted = store(batchId, source, caller, idempotencyKey, body);
+            stored = store(batchId, source, caller, idempotencyKey, body);
         } catch (IdempotencyKeys.KeyTaken taken) {
             return idempotencyKeys.replay(caller.tenant(), idempotencyKey, body.digest());
+        }
+        Accepted accepted = stored.accepted();
+        try (ItemLogFields fields = ItemLogFields.batch(batchId, accepted.operation(), stored.owner())) {
+            log.info("Accepted batch {}: {} items of {}{}", batchId, accepted.totalItems(), accepted.operation(),
+                    idempotencyKey == null ? "" : " (with an Idempotency-Key)");
         }
         meters.counter("batchline.batches.submitted", "operation", accepted.operation()).increment();
         meters.counter("batchline.items.submitted", "operation", accepted.operation()).increment(accepted.totalItems());
@@ -109,7 +122,11 @@ public class BatchSubmission {
         return accepted;
     }
 
-    private Accepted store(UUID batchId, Consumer<BatchDraft> source, Caller caller, @Nullable String idempotencyKey,
+    /** A stored batch and its owner (the creator every item message carries as its tenant). */
+    private record Stored(Accepted accepted, String owner) {
+    }
+
+    private Stored store(UUID batchId, Consumer<BatchDraft> source, Caller caller, @Nullable String idempotencyKey,
                            @Nullable HashingStream body) {
         return transaction.execute(status -> {
             Connection connection = DataSourceUtils.getConnection(dataSource);
@@ -126,6 +143,7 @@ public class BatchSubmission {
                         .param("metadata", draft.metadata() == null ? null : ItemValidator.STRICT.writeValueAsString(draft.metadata()))
                         .param("total", total)
                         .param("timeoutSeconds", options.timeoutSeconds())
+                        .param("traceParent", tracing.currentTraceParent())
                         .update();
                 if (idempotencyKey != null && body != null) {
                     // after the whole body was read: a concurrent duplicate waits here on the key
@@ -133,7 +151,8 @@ public class BatchSubmission {
                 }
                 audit.record(caller, "batch.submitted", batchId.toString(),
                         Map.of("operation", draft.requireOperation().name(), "items", total, "creator", draft.creator()));
-                return new Accepted(batchId, BatchStatus.PENDING.wireName(), total, draft.requireOperation().name(), false);
+                return new Stored(new Accepted(batchId, BatchStatus.PENDING.wireName(), total, draft.requireOperation().name(), false),
+                        draft.creator());
             } catch (SQLException e) {
                 throw new IllegalStateException("storing batch " + batchId + " failed", e);
             } finally {

@@ -7,6 +7,7 @@ import io.batchline.model.messaging.ItemActivity;
 import io.batchline.model.messaging.ItemHeaders;
 import io.batchline.model.messaging.ItemResult;
 import io.batchline.model.messaging.Topology;
+import io.batchline.support.tracing.ItemLogFields;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,19 +45,30 @@ class DeadLetterRecorder implements ChannelAwareBatchMessageListener {
 
     @Override
     public void onMessageBatch(List<Message> messages, Channel channel) {
-        List<ChunkCommitter.Entry<Optional<ItemResult>>> entries = new ArrayList<>(messages.size());
+        List<ChunkCommitter.Entry<Optional<DeadItem>>> entries = new ArrayList<>(messages.size());
         for (Message message : messages) {
             entries.add(new ChunkCommitter.Entry<>(message, Optional.ofNullable(failureOf(message))));
         }
         committer.commit(entries, channel, this::record, Topology.DEAD_RECORDER_QUEUE);
     }
 
-    private void record(List<Optional<ItemResult>> values) {
-        List<ItemResult> failures = values.stream().flatMap(Optional::stream).toList();
-        if (!failures.isEmpty()) {
-            recorder.record(failures);
-            log.warn("Recorded {} dead-lettered items as failed, e.g. item {} of batch {}: {}", failures.size(),
-                    failures.getFirst().seq(), failures.getFirst().batchId(), failures.getFirst().error().message());
+    /** A dead letter the broker made: the item it names and the failure to record for it. */
+    record DeadItem(ItemHeaders item, ItemResult failure) {
+    }
+
+    private void record(List<Optional<DeadItem>> values) {
+        List<DeadItem> dead = values.stream().flatMap(Optional::stream).toList();
+        if (dead.isEmpty()) {
+            return;
+        }
+        recorder.record(dead.stream().map(DeadItem::failure).toList());
+        // rare (crashing items, expired messages) and each one worth an operator's look
+        for (DeadItem item : dead) {
+            ItemHeaders id = item.item();
+            try (ItemLogFields fields = ItemLogFields.item(id.batchId(), id.seq(), id.attempt(), id.operation(), id.traits().tenant())) {
+                log.warn("Recorded dead-lettered item {} of batch {} as failed: {}", id.seq(), id.batchId(),
+                        item.failure().error().message());
+            }
         }
     }
 
@@ -66,7 +78,7 @@ class DeadLetterRecorder implements ChannelAwareBatchMessageListener {
      * which; a copy re-published after a long hold or an admin's replay carries the same
      * facts in {@code x-batchline-death}, because a broker ignores a client's {@code x-death}.
      */
-    static @Nullable ItemResult failureOf(Message message) {
+    static @Nullable DeadItem failureOf(Message message) {
         Optional<Deaths.Death> death = Deaths.of(message.getMessageProperties());
         Optional<ItemHeaders> item = ItemHeaders.read(message.getMessageProperties().getHeaders());
         if (death.isEmpty() || item.isEmpty()) {
@@ -81,6 +93,6 @@ class DeadLetterRecorder implements ChannelAwareBatchMessageListener {
                 ? new ItemError(ItemActivity.CRASHED_CODE, "its worker stopped or died holding it on every delivery "
                         + "(the item may crash its worker); dead-lettered from " + queue)
                 : new ItemError("dead_lettered", "dead-lettered from " + queue + " (" + reason + ")");
-        return ItemResult.failed(id.batchId(), id.seq(), id.round(), id.attempt(), error);
+        return new DeadItem(id, ItemResult.failed(id.batchId(), id.seq(), id.round(), id.attempt(), error));
     }
 }

@@ -7,7 +7,14 @@ import io.batchline.model.messaging.Topology;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import io.batchline.support.tracing.ItemLogFields;
+import io.batchline.support.tracing.ItemTracing;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -39,8 +46,11 @@ class ResultTracker implements ChannelAwareBatchMessageListener {
     private final Counter duplicates;
     private final MeterRegistry meters;
     private final io.micrometer.core.instrument.Timer batchDuration;
+    private final ItemTracing tracing;
 
-    ResultTracker(ResultRecorder recorder, ChunkCommitter committer, JsonMapper json, MeterRegistry meters) {
+    ResultTracker(ResultRecorder recorder, ChunkCommitter committer, JsonMapper json, MeterRegistry meters,
+                  ItemTracing tracing) {
+        this.tracing = tracing;
         this.recorder = recorder;
         this.committer = committer;
         this.json = json;
@@ -63,7 +73,36 @@ class ResultTracker implements ChannelAwareBatchMessageListener {
                 readable.add(new ChunkCommitter.Entry<>(message, parsed));
             }
         }
-        committer.commit(readable, channel, this::record, Topology.RESULTS_QUEUE);
+        List<Span> spans = spans(readable);
+        try (Tracer.SpanInScope scope = spans.isEmpty() ? null : tracing.inScope(spans.getFirst())) {
+            committer.commit(readable, channel, this::record, Topology.RESULTS_QUEUE);
+        } catch (RuntimeException e) {
+            spans.forEach(span -> span.error(e));
+            throw e;
+        } finally {
+            spans.forEach(Span::end);
+        }
+    }
+
+    /**
+     * One span per batch in the chunk, continuing the worker span that produced its results
+     * (the first such message's; results of one batch from several workers join one trace anyway).
+     */
+    private List<Span> spans(List<ChunkCommitter.Entry<ItemResults>> entries) {
+        Map<String, String> parents = new LinkedHashMap<>();
+        Map<String, Integer> counts = new HashMap<>();
+        for (ChunkCommitter.Entry<ItemResults> entry : entries) {
+            if (entry.message().getMessageProperties().getHeaders().get(Topology.HEADER_TRACE_PARENTS) instanceof Map<?, ?> map) {
+                map.forEach((batch, parent) -> parents.putIfAbsent(String.valueOf(batch), String.valueOf(parent)));
+            }
+            for (ItemResult result : entry.value().results()) {
+                counts.merge(result.batchId().toString(), 1, Integer::sum);
+            }
+        }
+        List<Span> spans = new ArrayList<>(parents.size());
+        parents.forEach((batch, parent) -> spans.add(tracing.start("record results", parent)
+                .tag("batch.id", batch).tag("results", counts.getOrDefault(batch, 0))));
+        return spans;
     }
 
     /** Records the results of some messages in one transaction; throws if that fails. */
@@ -73,23 +112,29 @@ class ResultTracker implements ChannelAwareBatchMessageListener {
         if (!results.isEmpty()) {
             for (ResultRecorder.BatchChange change : recorder.record(results)) {
                 ended += change.itemsChanged();
-                if (change.ended()) {
-                    meters.counter("batchline.batches.finished", "status", change.status()).increment();
-                    batchDuration.record(java.time.Duration.ofMillis(Math.round(change.secondsTaken() * 1000)));
-                    // the seed's log patterns: grep "Batch.*completed", "Batch.*failed", "processing_time:"
-                    log.info("Batch {} {}: {} of {} items succeeded, {} failed, processing_time: {}s", change.batchId(),
-                            change.status(), change.succeeded(), change.total(), change.failed(),
-                            String.format(java.util.Locale.ROOT, "%.3f", change.secondsTaken()));
-                } else if (change.progressStepCrossed() > 0) {
-                    log.info("Batch {} progress: {}% ({}/{} items ended, {} succeeded, {} failed), processing_time: {}s",
-                            change.batchId(), change.progressStepCrossed(), change.endedItems(), change.total(),
-                            change.succeeded(), change.failed(),
-                            String.format(java.util.Locale.ROOT, "%.3f", change.secondsTaken()));
+                try (ItemLogFields fields = ItemLogFields.batch(change.batchId(), change.operation(), change.tenant())) {
+                    logProgress(change);
                 }
             }
         }
         recorded.increment(ended);
         duplicates.increment(results.size() - ended);
+    }
+
+    private void logProgress(ResultRecorder.BatchChange change) {
+        if (change.ended()) {
+            meters.counter("batchline.batches.finished", "status", change.status()).increment();
+            batchDuration.record(java.time.Duration.ofMillis(Math.round(change.secondsTaken() * 1000)));
+            // the seed's log patterns: grep "Batch.*completed", "Batch.*failed", "processing_time:"
+            log.info("Batch {} {}: {} of {} items succeeded, {} failed, processing_time: {}s", change.batchId(),
+                    change.status(), change.succeeded(), change.total(), change.failed(),
+                    String.format(java.util.Locale.ROOT, "%.3f", change.secondsTaken()));
+        } else if (change.progressStepCrossed() > 0) {
+            log.info("Batch {} progress: {}% ({}/{} items ended, {} succeeded, {} failed), processing_time: {}s",
+                    change.batchId(), change.progressStepCrossed(), change.endedItems(), change.total(),
+                    change.succeeded(), change.failed(),
+                    String.format(java.util.Locale.ROOT, "%.3f", change.secondsTaken()));
+        }
     }
 
     private void reject(Channel channel, Message message) {

@@ -74,6 +74,17 @@ public final class Topology {
     public static final String HEADER_DEATH = "x-batchline-death";
     /** On retries and dead letters: why the previous attempt failed ({@code code: message}). */
     public static final String HEADER_LAST_ERROR = "x-last-error";
+    /**
+     * W3C trace context of the span that published an item message (the batch's dispatch
+     * run); the worker's span for the item continues that trace. Retries and dead letters
+     * keep it.
+     */
+    public static final String HEADER_TRACE_PARENT = "traceparent";
+    /**
+     * On a results message: a table of batch id to the W3C trace context of the worker span
+     * that produced those results, so the tracker's span joins each batch's trace.
+     */
+    public static final String HEADER_TRACE_PARENTS = "x-trace-parents";
 
     private Topology() {
     }

@@ -3,7 +3,9 @@ package io.batchline.worker.consumption;
 import io.batchline.model.messaging.ItemResult;
 import io.batchline.model.messaging.ItemResults;
 import io.batchline.model.messaging.Topology;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
@@ -30,13 +32,17 @@ class ChunkPublisher {
         this.settings = settings;
     }
 
-    void publishConfirmed(List<ItemResult> results, List<Outgoing> others) {
+    /**
+     * @param traceParents batch id to the trace context the tracker's span of those results
+     *                     continues; empty when tracing is off
+     */
+    void publishConfirmed(List<ItemResult> results, List<Outgoing> others, Map<String, String> traceParents) {
         if (results.isEmpty() && others.isEmpty()) {
             return;
         }
         rabbit.invoke(ops -> {
             if (!results.isEmpty()) {
-                ops.send(Topology.RESULTS_EXCHANGE, Topology.RESULTS_ROUTING_KEY, resultsMessage(results));
+                ops.send(Topology.RESULTS_EXCHANGE, Topology.RESULTS_ROUTING_KEY, resultsMessage(results, traceParents));
             }
             for (Outgoing outgoing : others) {
                 ops.send(outgoing.exchange(), outgoing.routingKey(), outgoing.message());
@@ -46,8 +52,11 @@ class ChunkPublisher {
         });
     }
 
-    private Message resultsMessage(List<ItemResult> results) {
+    private Message resultsMessage(List<ItemResult> results, Map<String, String> traceParents) {
         MessageProperties properties = new MessageProperties();
+        if (!traceParents.isEmpty()) {
+            properties.setHeader(Topology.HEADER_TRACE_PARENTS, new HashMap<>(traceParents));
+        }
         properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         properties.setContentType(MessageProperties.CONTENT_TYPE_JSON);
         return new Message(json.writeValueAsBytes(new ItemResults(results)), properties);

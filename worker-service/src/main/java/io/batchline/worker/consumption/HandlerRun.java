@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Runs an operation's handler on the bound items of a chunk within the operation's time
@@ -44,7 +46,18 @@ final class HandlerRun<P extends ItemPayload> {
         if (work.isEmpty()) {
             return List.of();
         }
-        Future<List<ItemOutcome>> future = threads.submit(() -> handler.handle(work));
+        // the handler's thread logs with the chunk's item fields (batchId, seq range, ...)
+        Map<String, String> logFields = MDC.getCopyOfContextMap();
+        Future<List<ItemOutcome>> future = threads.submit(() -> {
+            if (logFields != null) {
+                MDC.setContextMap(logFields);
+            }
+            try {
+                return handler.handle(work);
+            } finally {
+                MDC.clear();
+            }
+        });
         try {
             List<ItemOutcome> outcomes = future.get(timeLimit.toMillis(), TimeUnit.MILLISECONDS);
             if (outcomes.size() != work.size()) {

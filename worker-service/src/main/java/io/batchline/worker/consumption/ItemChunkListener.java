@@ -5,9 +5,12 @@ import io.batchline.model.messaging.ItemActivity;
 import io.batchline.model.messaging.ItemError;
 import io.batchline.model.messaging.ItemHeaders;
 import io.batchline.model.messaging.ItemResult;
+import io.batchline.model.messaging.Topology;
 import io.batchline.model.operations.ItemPayload;
 import io.batchline.support.OutagePause;
 import io.batchline.support.TransientFailures;
+import io.batchline.support.tracing.ItemLogFields;
+import io.batchline.support.tracing.ItemTracing;
 import io.batchline.worker.operations.ItemOutcome;
 import io.batchline.worker.operations.OperationHandler;
 import io.batchline.worker.operations.WorkItem;
@@ -77,11 +80,13 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
     private final MeterRegistry meters;
     private final Timer chunkTimer;
     private final io.micrometer.core.instrument.DistributionSummary chunkSizes;
+    private final ItemTracing tracing;
 
     ItemChunkListener(OperationHandler<P> handler, boolean isolation, ChunkPublisher publisher, StoppedBatches stoppedBatches,
                       BatchConcurrency concurrency, ActivityNotes notes, WorkerActivity activity,
                       GlobalRateLimiter rateLimiter, HandlerRun<P> handlerRun, WorkerSettings settings, JsonMapper json,
-                      MeterRegistry meters) {
+                      MeterRegistry meters, ItemTracing tracing) {
+        this.tracing = tracing;
         this.concurrency = concurrency;
         this.notes = notes;
         this.activity = activity;
@@ -139,10 +144,13 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
             if (lastTag < 0) {
                 return;
             }
-            try (WorkerActivity.Release held = activity.holding(operation, deliveries)) {
-                Produced produced = handle(deliveries);
+            try (ItemLogFields fields = ItemLogFields.chunk(deliveries, d -> d.item().batchId(), d -> d.item().seq(),
+                         d -> d.item().attempt(), operation, d -> d.item().traits().tenant());
+                 ChunkSpans spans = ChunkSpans.start(tracing, operation, isolation, deliveries);
+                 WorkerActivity.Release held = activity.holding(operation, deliveries)) {
+                Produced produced = handle(deliveries, spans);
                 holdingThroughOutages("Publishing the results of a chunk of " + operation, () -> {
-                    publisher.publishConfirmed(produced.results, produced.outgoing);
+                    publisher.publishConfirmed(produced.results, produced.outgoing, spans.parents());
                     return null;
                 });
                 channel.basicAck(lastTag, true);
@@ -165,7 +173,7 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
         }
     }
 
-    private Produced handle(List<Delivery> deliveries) {
+    private Produced handle(List<Delivery> deliveries, ChunkSpans spans) {
         Produced produced = new Produced();
         List<Delivery> candidates = new ArrayList<>(deliveries.size());
         List<ItemActivity.Item> crashed = new ArrayList<>();
@@ -173,6 +181,10 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
             if (!isolation && Boolean.TRUE.equals(delivery.message().getMessageProperties().getRedelivered())) {
                 produced.outgoing.add(MessageCopies.toIsolation(delivery, operation));
                 crashed.add(ItemActivity.Item.of(delivery.item(), CRASHED));
+                try (ItemLogFields fields = itemFields(delivery)) {
+                    log.info("Item {} of batch {} was delivered again (its worker stopped or died holding it); it runs alone in {}",
+                            delivery.item().seq(), delivery.item().batchId(), Topology.isolationQueue(operation));
+                }
             } else {
                 candidates.add(delivery);
             }
@@ -209,7 +221,7 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
                 // what the slices so far produced goes out now (confirmed), so a batch run in
                 // small or capped slices shows progress slice by slice; the acknowledgement still
                 // comes once for the whole chunk, and a result sent twice is recorded once
-                publishSoFar(produced);
+                publishSoFar(produced, spans);
             }
             List<WorkItem<P>> sliceWork = slice.indexes().stream().map(work::get).toList();
             List<ItemActivity.Item> announced = slice.indexes().stream().map(i -> ItemActivity.Item.of(bound.get(i).item(), null)).toList();
@@ -233,12 +245,12 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
         return produced;
     }
 
-    private void publishSoFar(Produced produced) {
+    private void publishSoFar(Produced produced, ChunkSpans spans) {
         if (produced.results.isEmpty() && produced.outgoing.isEmpty()) {
             return;
         }
         holdingThroughOutages("Publishing the results of a chunk of " + operation, () -> {
-            publisher.publishConfirmed(produced.results, produced.outgoing);
+            publisher.publishConfirmed(produced.results, produced.outgoing, spans.parents());
             return null;
         });
         produced.results.clear();
@@ -298,13 +310,30 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
             case Decision.RetryLater retry -> {
                 produced.outgoing.add(MessageCopies.toRetry(delivery, retry.tier(), retry.next(), retry.lastError(), operation));
                 produced.count("retried");
+                if (log.isDebugEnabled()) {
+                    try (ItemLogFields fields = itemFields(delivery)) {
+                        log.debug("Item {} of batch {} retries in {} after attempt {}: {}", delivery.item().seq(),
+                                delivery.item().batchId(), retry.tier().delay(), delivery.item().attempt(), retry.lastError());
+                    }
+                }
             }
             case Decision.GiveUp giveUp -> {
                 produced.results.add(giveUp.result());
                 produced.outgoing.add(MessageCopies.toDeadLetters(delivery, giveUp.lastError(), operation));
                 produced.count("failed");
+                if (log.isDebugEnabled()) {
+                    try (ItemLogFields fields = itemFields(delivery)) {
+                        log.debug("Item {} of batch {} failed for good after attempt {}, copied to {}: {}", delivery.item().seq(),
+                                delivery.item().batchId(), delivery.item().attempt(), Topology.deadQueue(operation), giveUp.lastError());
+                    }
+                }
             }
         }
+    }
+
+    private ItemLogFields itemFields(Delivery delivery) {
+        ItemHeaders item = delivery.item();
+        return ItemLogFields.item(item.batchId(), item.seq(), item.attempt(), operation, item.traits().tenant());
     }
 
     private void waitForRateLimit(int items) {
@@ -358,7 +387,7 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
         // never return with the chunk unsettled: the next chunk's multiple-ack would cover it
         while (true) {
             try {
-                publisher.publishConfirmed(List.of(), copies);
+                publisher.publishConfirmed(List.of(), copies, Map.of());
                 channel.basicAck(lastTag, true);
                 log.warn("Held a chunk of {} {} items past {} through an outage; put them back as new messages",
                         deliveries.size(), operation, settings.maxHold());

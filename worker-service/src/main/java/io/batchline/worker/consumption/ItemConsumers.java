@@ -5,6 +5,7 @@ import io.batchline.worker.operations.OperationHandler;
 import io.batchline.worker.ratelimit.GlobalRateLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
+import io.batchline.support.tracing.ItemTracing;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -36,11 +37,13 @@ class ItemConsumers implements SmartLifecycle {
     private final BatchConcurrency concurrency;
     private final ActivityNotes notes;
     private final WorkerActivity activity;
+    private final ItemTracing tracing;
 
     ItemConsumers(List<OperationHandler<?>> handlers, ConnectionFactory connectionFactory, ChunkPublisher publisher,
                   StoppedBatches stoppedBatches, GlobalRateLimiter rateLimiter, JsonMapper json, MeterRegistry meters,
                   WorkerSettings settings, BatchConcurrency concurrency, ActivityNotes notes,
-                  WorkerActivity activity) {
+                  WorkerActivity activity, ItemTracing tracing) {
+        this.tracing = tracing;
         this.receiveTimeout = settings.receiveTimeout();
         this.concurrency = concurrency;
         this.notes = notes;
@@ -67,7 +70,7 @@ class ItemConsumers implements SmartLifecycle {
             boolean isolation, ChunkPublisher publisher, StoppedBatches stoppedBatches, GlobalRateLimiter rateLimiter,
             Duration timeout, WorkerSettings settings, JsonMapper json, MeterRegistry meters) {
         return new ItemChunkListener<>(handler, isolation, publisher, stoppedBatches, concurrency, notes, activity, rateLimiter,
-                new HandlerRun<>(handler, handlerThreads, timeout), settings, json, meters);
+                new HandlerRun<>(handler, handlerThreads, timeout), settings, json, meters, tracing);
     }
 
     private SimpleMessageListenerContainer container(ConnectionFactory connectionFactory, String queue, int prefetch,

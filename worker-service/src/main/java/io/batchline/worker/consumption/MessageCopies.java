@@ -46,6 +46,11 @@ final class MessageCopies {
         properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         properties.setMessageId(item.messageId());
         item.toMap().forEach(properties::setHeader);
+        // retries, isolation and dead letters stay in the batch's trace
+        Object traceParent = source.getHeaders().get(Topology.HEADER_TRACE_PARENT);
+        if (traceParent != null) {
+            properties.setHeader(Topology.HEADER_TRACE_PARENT, traceParent.toString());
+        }
         Object previousError = source.getHeaders().get(Topology.HEADER_LAST_ERROR);
         if (lastError != null) {
             properties.setHeader(Topology.HEADER_LAST_ERROR, lastError);

@@ -60,7 +60,7 @@ class ItemChunkListenerTests {
         return new ItemChunkListener<>(handler, true, publisher, stoppedBatches, new BatchConcurrency(), mock(ActivityNotes.class), new WorkerActivity(),
                 mock(GlobalRateLimiter.class),
                 new HandlerRun<>(handler, Executors.newVirtualThreadPerTaskExecutor(), Duration.ofSeconds(5)),
-                settings(maxHold), JsonMapper.builder().build(), new SimpleMeterRegistry());
+                settings(maxHold), JsonMapper.builder().build(), new SimpleMeterRegistry(), io.batchline.support.tracing.ItemTracing.off());
     }
 
     private static OperationHandler<NoopItem> handler(java.util.function.Supplier<List<ItemOutcome>> outcomes) {
@@ -98,7 +98,7 @@ class ItemChunkListenerTests {
                 throw new AmqpConnectException(new ConnectException("broker restarting"));
             }
             return null;
-        }).when(publisher).publishConfirmed(any(), any());
+        }).when(publisher).publishConfirmed(any(), any(), any());
 
         listener(handler(() -> List.of(ItemOutcome.succeeded(null), ItemOutcome.succeeded(null))), Duration.ofMinutes(1))
                 .onMessageBatch(chunk(2), channel);
@@ -123,7 +123,7 @@ class ItemChunkListenerTests {
         org.mockito.Mockito.doAnswer(call -> {
             published.add(call.getArgument(0));
             return null;
-        }).when(publisher).publishConfirmed(any(), any());
+        }).when(publisher).publishConfirmed(any(), any(), any());
 
         listener(handler, Duration.ofMinutes(1)).onMessageBatch(chunk(1), channel);
 
@@ -145,7 +145,7 @@ class ItemChunkListenerTests {
             }
             handedBack.add(call.getArgument(1));
             return null;
-        }).when(publisher).publishConfirmed(any(), any());
+        }).when(publisher).publishConfirmed(any(), any(), any());
 
         listener(handler(() -> List.of(ItemOutcome.succeeded(null), ItemOutcome.succeeded(null))), Duration.ofMillis(100))
                 .onMessageBatch(chunk(2), channel);
@@ -159,13 +159,13 @@ class ItemChunkListenerTests {
 
     @Test
     void aBugIsNotAnOutageTheChunkGoesBackToItsQueue() throws Exception {
-        org.mockito.Mockito.doThrow(new IllegalStateException("a bug")).when(publisher).publishConfirmed(any(), any());
+        org.mockito.Mockito.doThrow(new IllegalStateException("a bug")).when(publisher).publishConfirmed(any(), any(), any());
 
         listener(handler(() -> List.of(ItemOutcome.succeeded(null))), Duration.ofMinutes(1)).onMessageBatch(chunk(1), channel);
 
         verify(channel).basicNack(10, true, true);
         verify(channel, never()).basicAck(anyLong(), anyBoolean());
-        verify(publisher, times(1)).publishConfirmed(any(), any());
+        verify(publisher, times(1)).publishConfirmed(any(), any(), any());
     }
 
     @Test
@@ -179,12 +179,12 @@ class ItemChunkListenerTests {
         }), true, publisher, stoppedBatches, new BatchConcurrency(), mock(ActivityNotes.class), new WorkerActivity(),
                 mock(GlobalRateLimiter.class),
                 new HandlerRun<>(handler(List::of), Executors.newVirtualThreadPerTaskExecutor(), Duration.ofSeconds(5)),
-                settings(Duration.ofMinutes(1)), JsonMapper.builder().build(), new SimpleMeterRegistry());
+                settings(Duration.ofMinutes(1)), JsonMapper.builder().build(), new SimpleMeterRegistry(), io.batchline.support.tracing.ItemTracing.off());
         List<List<ItemResult>> published = new ArrayList<>();
         org.mockito.Mockito.doAnswer(call -> {
             published.add(call.getArgument(0));
             return null;
-        }).when(publisher).publishConfirmed(any(), any());
+        }).when(publisher).publishConfirmed(any(), any(), any());
 
         listener.onMessageBatch(chunk(3), channel);
 
@@ -208,12 +208,12 @@ class ItemChunkListenerTests {
                 ItemOutcome.succeeded(null)));
         ItemChunkListener<NoopItem> listener = new ItemChunkListener<>(handler, true, publisher, stoppedBatches, new BatchConcurrency(),
                 notes, new WorkerActivity(), mock(GlobalRateLimiter.class), new HandlerRun<>(handler, Executors.newVirtualThreadPerTaskExecutor(), Duration.ofSeconds(5)),
-                settings(Duration.ofMinutes(1)), json, new SimpleMeterRegistry());
+                settings(Duration.ofMinutes(1)), json, new SimpleMeterRegistry(), io.batchline.support.tracing.ItemTracing.off());
         List<Outgoing> outgoing = new ArrayList<>();
         org.mockito.Mockito.doAnswer(call -> {
             outgoing.addAll(call.getArgument(1));
             return null;
-        }).when(publisher).publishConfirmed(any(), any());
+        }).when(publisher).publishConfirmed(any(), any(), any());
         java.time.Instant before = java.time.Instant.now();
 
         listener.onMessageBatch(chunk(2), channel);
