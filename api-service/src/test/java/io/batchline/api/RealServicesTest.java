@@ -35,7 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
         "batch.outbound-allowed-hosts=127.0.0.1",
         "batch.callbacks.first-retry=200ms",
         "batch.callbacks.poll-interval=200ms",
-        "batch.dispatch.recovery-interval=1s"})
+        "batch.dispatch.recovery-interval=1s",
+        // the dispatch window tests' tenant: its batches get windows of 20000 x 0.0025 = 50 items
+        "batch.dispatch.tenant-weights=windowed=0.0025"})
 public abstract class RealServicesTest {
 
     /** The bootstrap admin key every test run registers; requests use it unless they say otherwise. */

@@ -36,6 +36,9 @@ class RetryRound {
                SET round = :round, failed = failed - (SELECT count(*) FROM reset),
                    status = 'processing', status_reason = NULL, stop_status = NULL, completed_at = NULL,
                    dispatched = 0, published_below = 0, last_progress_at = now(),
+                   -- the new round's window counts only its own items (the re-opened failed ones)
+                   round_published = 0,
+                   round_ended_base = succeeded + failed - (SELECT count(*) FROM reset) + cancelled + timed_out,
                    deadline = CASE WHEN options->>'timeoutSeconds' IS NOT NULL
                                    THEN now() + make_interval(secs => (options->>'timeoutSeconds')::int) END
              WHERE id = :id

@@ -3,6 +3,9 @@ package io.batchline.api.dispatch;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -15,7 +18,15 @@ import org.springframework.validation.annotation.Validated;
  * @param threads          batches dispatched at the same time by one API instance
  * @param lease            how long one instance owns a batch's dispatch without renewing
  * @param confirmTimeout   how long to wait for the broker's confirms of one chunk
- * @param recoveryInterval how often unfinished dispatches (an instance died) are looked for
+ * @param recoveryInterval how often unfinished dispatches (an instance died, or a batch waits
+ *                         for credit that another instance's tracker returned) are looked for
+ * @param window           items of one batch published and not yet ended, at most (before the
+ *                         tenant's weight and the batch's priority scale it): what keeps the
+ *                         queues bounded and lets a small batch pass a huge one
+ * @param turn             items one batch publishes before it lets batches waiting for a
+ *                         dispatch thread go first (round-robin)
+ * @param tenantWeights    {@code tenant=weight,…}: a tenant's batches get windows this many times
+ *                         larger (default 1), so a larger share of the workers while batches compete
  */
 @ConfigurationProperties("batch.dispatch")
 @Validated
@@ -25,5 +36,42 @@ public record DispatchSettings(
         @DefaultValue("2") @Min(1) @Max(64) int threads,
         @DefaultValue("30s") Duration lease,
         @DefaultValue("30s") Duration confirmTimeout,
-        @DefaultValue("5s") Duration recoveryInterval) {
+        @DefaultValue("5s") Duration recoveryInterval,
+        @DefaultValue("20000") @Min(1) @Max(10_000_000) int window,
+        @DefaultValue("5000") @Min(1) @Max(10_000_000) int turn,
+        @DefaultValue("") String tenantWeights) {
+
+    private static final int DEFAULT_PRIORITY = 5;
+
+    public DispatchSettings {
+        weights(tenantWeights); // refuses a malformed value at start-up
+    }
+
+    /** The window of a batch of {@code tenant} with {@code priority} (1-10, 5 by default): at least one item. */
+    public int windowFor(@Nullable String tenant, int priority) {
+        double weight = tenant == null ? 1.0 : weights(tenantWeights).getOrDefault(tenant, 1.0);
+        long scaled = Math.round(window * weight * priority / DEFAULT_PRIORITY);
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, scaled));
+    }
+
+    static Map<String, Double> weights(String spec) {
+        Map<String, Double> weights = new HashMap<>();
+        for (String entry : spec.split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            int eq = entry.lastIndexOf('=');
+            try {
+                double weight = Double.parseDouble(entry.substring(eq + 1).trim());
+                if (eq <= 0 || !(weight > 0) || weight > 1000) {
+                    throw new NumberFormatException();
+                }
+                weights.put(entry.substring(0, eq).trim(), weight);
+            } catch (NumberFormatException | IndexOutOfBoundsException e) {
+                throw new IllegalArgumentException("BATCH_DISPATCH_TENANT_WEIGHTS: '" + entry.trim()
+                        + "' is not tenant=weight with a weight above 0 and at most 1000");
+            }
+        }
+        return weights;
+    }
 }

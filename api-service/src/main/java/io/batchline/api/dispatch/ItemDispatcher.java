@@ -14,6 +14,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,13 +56,21 @@ public class ItemDispatcher implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(ItemDispatcher.class);
 
+    /**
+     * Items of the batch's current round published and not yet ended: what its window
+     * limits. Every path that ends an item moves the status counters, so this never leaks.
+     */
+    private static final String IN_FLIGHT_SQL =
+            "round_published - (succeeded + failed + cancelled + timed_out - round_ended_base)";
+
     static final String CLAIM = StatusSql.render("""
             UPDATE batches
                SET dispatch_owner = :owner,
                    dispatch_lease_until = now() + make_interval(secs => :leaseSeconds),
                    status = CASE WHEN status = 'pending' THEN 'processing' ELSE status END,
                    started_at = coalesce(started_at, now()),
-                   last_progress_at = now()
+                   -- a claim is no progress: a batch parked for credit is claimed every few seconds
+                   last_progress_at = coalesce(last_progress_at, now())
              WHERE id = :id
                AND dispatched < total
                AND status IN ({ACTIVE})
@@ -69,8 +78,8 @@ public class ItemDispatcher implements DisposableBean {
             RETURNING operation, dispatched, published_below, total, round, coalesce((options->>'maxAttempts')::int, 5),
                       status, stop_status, status_reason, creator,
                       coalesce((options->>'chunkSize')::int, 0), coalesce((options->>'maxConcurrency')::int, 0),
-                      trace_parent
-            """);
+                      trace_parent, {IN_FLIGHT}, coalesce((options->>'priority')::int, 5)
+            """.replace("{IN_FLIGHT}", IN_FLIGHT_SQL));
     static final String NEXT_ITEMS = StatusSql.render("""
             SELECT seq, attempts, payload::text FROM batch_items
              WHERE batch_id = :id AND seq >= :from AND seq < :below AND round = :round AND status IN ({UNFINISHED_ITEMS})
@@ -84,10 +93,12 @@ public class ItemDispatcher implements DisposableBean {
     static final String ADVANCE = StatusSql.render("""
             UPDATE batches
                SET dispatched = :dispatched, published_below = greatest(published_below, :below),
+                   round_published = round_published + :fresh,
                    dispatch_lease_until = now() + make_interval(secs => :leaseSeconds),
                    last_progress_at = now()
              WHERE id = :id AND dispatch_owner = :owner AND round = :round AND status IN ({STOPPABLE})
-            """);
+            RETURNING {IN_FLIGHT}
+            """.replace("{IN_FLIGHT}", IN_FLIGHT_SQL));
     /** Locks the batch row for the end of a stop, if this run still owns it (else another run does the job). */
     static final String LOCK_OWNED_STOP = """
             SELECT 1 FROM batches WHERE id = :id AND dispatch_owner = :owner AND round = :round AND status = 'stopping'
@@ -198,7 +209,7 @@ public class ItemDispatcher implements DisposableBean {
 
     private record Claim(String operation, int dispatched, int publishedBelow, int total, int round, int maxAttempts,
                          BatchStatus status, @Nullable Stop stop, ItemHeaders.BatchTraits traits,
-                         @Nullable String traceParent) {
+                         @Nullable String traceParent, int inFlight, int window) {
     }
 
     /** A stop in progress: the status it ends the batch in, and why. */
@@ -218,7 +229,7 @@ public class ItemDispatcher implements DisposableBean {
                             ? new Stop(rs.getInt(3), BatchStatus.fromWireName(rs.getString(8)), rs.getString(9)) : null;
                     return new Claim(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getInt(6),
                             status, stop, new ItemHeaders.BatchTraits(rs.getString(10), rs.getInt(11), rs.getInt(12)),
-                            rs.getString(13));
+                            rs.getString(13), rs.getInt(14), settings.windowFor(rs.getString(10), rs.getInt(15)));
                 })
                 .optional();
         if (claim.isEmpty()) {
@@ -286,29 +297,85 @@ public class ItemDispatcher implements DisposableBean {
          * Reads the batch's undispatched items chunk by chunk and publishes them without
          * stopping for confirms. Before each chunk the confirmed watermark and the chunk's
          * upper end are stored; if that fails, the batch was stopped (or the lease lost).
+         *
+         * <p>Items a crashed run may have published already (below {@code published_below})
+         * go out again without credit: they are counted in flight already. New items need
+         * credit: while the batch has its window full, the run parks (and frees its thread);
+         * the tracker's next commit for the batch, or the periodic scan, starts it again.
+         * After a turn's worth of items it also steps aside when other batches wait for a
+         * dispatch thread, so batches take turns.
          */
         private void publishAll() throws Exception {
             int next = claim.dispatched();
+            int publishedBelow = claim.publishedBelow();
+            int inFlight = claim.inFlight();
+            int thisTurn = 0;
             while (true) {
-                List<Row> rows = rows(next, claim.total());
+                boolean again = next < publishedBelow;
+                int credit = claim.window() - inFlight;
+                if (!again && (credit <= 0 || (thisTurn >= settings.turn() && othersWaiting()))) {
+                    // settle what is out, store the watermark, and look at the credit once more
+                    window.drain(timeout);
+                    OptionalInt now = advance(window.watermark(next), next, 0);
+                    if (now.isEmpty()) {
+                        stoppedMidway();
+                        return;
+                    }
+                    inFlight = now.getAsInt();
+                    credit = claim.window() - inFlight;
+                    if (credit <= 0) {
+                        parked(inFlight, false);
+                        return;
+                    }
+                    if (thisTurn >= settings.turn() && othersWaiting()) {
+                        parked(inFlight, true);
+                        return;
+                    }
+                }
+                List<Row> rows = again ? rows(next, publishedBelow, settings.chunkSize())
+                        : rows(next, claim.total(), Math.min(settings.chunkSize(), credit));
                 if (rows.isEmpty()) {
+                    if (again) {
+                        next = publishedBelow;
+                        continue;
+                    }
                     break;
                 }
                 int below = rows.getLast().seq() + 1;
-                if (!advance(window.watermark(next), below)) {
+                int floor = publishedBelow;
+                int fresh = (int) rows.stream().filter(r -> r.seq() >= floor).count();
+                OptionalInt advanced = advance(window.watermark(next), below, fresh);
+                if (advanced.isEmpty()) {
                     stoppedMidway();
                     return;
                 }
+                inFlight = advanced.getAsInt();
+                publishedBelow = Math.max(publishedBelow, below);
                 send(rows);
+                thisTurn += fresh;
                 next = below;
             }
             window.drain(timeout);
             // every item of this round is confirmed: the watermark covers the whole batch
-            if (!advance(claim.total(), claim.total())) {
+            if (advance(claim.total(), claim.total(), 0).isEmpty()) {
                 stoppedMidway();
                 return;
             }
             log.info("Dispatched batch {} ({} items, operation {})", batchId, claim.total(), claim.operation());
+        }
+
+        /**
+         * Leaves the batch with its window full (or its turn used up): the lease goes with the
+         * run's end, so whichever instance records the batch's next results (or the periodic
+         * scan) dispatches the rest.
+         */
+        private void parked(int inFlight, boolean turnUsed) {
+            meters.counter("batchline.dispatch.parked", "reason", turnUsed ? "turn" : "window").increment();
+            if (turnUsed) {
+                // other batches wait for a thread: queue this one behind them
+                askedAgain.add(batchId);
+            }
+            log.debug("Batch {} waits for credit: {} items in flight, window {}", batchId, inFlight, claim.window());
         }
 
         /** The batch began stopping while this run published it: finish the stop if the lease is still ours. */
@@ -347,9 +414,13 @@ public class ItemDispatcher implements DisposableBean {
         }
 
         private List<Row> rows(int from, int below) {
+            return rows(from, below, settings.chunkSize());
+        }
+
+        private List<Row> rows(int from, int below, int limit) {
             return jdbc.sql(NEXT_ITEMS)
                     .param("id", batchId).param("from", from).param("below", below).param("round", claim.round())
-                    .param("limit", settings.chunkSize())
+                    .param("limit", limit)
                     .query((rs, n) -> new Row(rs.getInt(1), rs.getInt(2), rs.getString(3)))
                     .list();
         }
@@ -387,11 +458,17 @@ public class ItemDispatcher implements DisposableBean {
                     row.attempts() + claim.maxAttempts(), claim.operation(), claim.traits());
         }
 
-        private boolean advance(int watermark, int below) {
+        /** Stores the marks; the batch's items in flight after it, or empty once the batch stops or the lease is gone. */
+        private OptionalInt advance(int watermark, int below, int fresh) {
             return jdbc.sql(ADVANCE)
-                    .param("dispatched", watermark).param("below", below).param("leaseSeconds", settings.lease().toSeconds())
+                    .param("dispatched", watermark).param("below", below).param("fresh", fresh)
+                    .param("leaseSeconds", settings.lease().toSeconds())
                     .param("id", batchId).param("owner", owner).param("round", claim.round())
-                    .update() == 1;
+                    .query(Integer.class).optional().map(OptionalInt::of).orElse(OptionalInt.empty());
+        }
+
+        private boolean othersWaiting() {
+            return pool instanceof java.util.concurrent.ThreadPoolExecutor executor && !executor.getQueue().isEmpty();
         }
 
         private void endUnpublished(Stop stop) {

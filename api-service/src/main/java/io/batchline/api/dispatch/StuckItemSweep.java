@@ -19,7 +19,8 @@ import org.springframework.stereotype.Component;
 /**
  * Stuck-item reconciliation: the last line of defence (the seeds' stuck-job recovery). It
  * looks for items of active batches that are still pending although nothing is in flight
- * for them: the batch is fully dispatched, nobody holds its dispatch lease, no result has
+ * for them: nobody holds the batch's dispatch lease (it is fully dispatched, or parked with its
+ * dispatch window full), no result has
  * been recorded for it for {@code stuckAfter}, and its operation's queues (work,
  * isolation, every retry tier) hold no ready message it could be waiting behind. Such a
  * batch's pending items are dispatched again, which is idempotent (a result is recorded
@@ -39,7 +40,7 @@ class StuckItemSweep {
      */
     static final String CANDIDATES = StatusSql.render("""
             SELECT b.id, b.operation FROM batches b
-             WHERE b.status IN ({ACTIVE}) AND b.dispatched >= b.total
+             WHERE b.status IN ({ACTIVE})
                AND (b.dispatch_lease_until IS NULL OR b.dispatch_lease_until < now())
                AND coalesce(b.last_progress_at, b.started_at, b.created_at) < now() - make_interval(secs => :stuckSeconds)
                AND NOT EXISTS (SELECT 1 FROM batches busy
@@ -57,6 +58,8 @@ class StuckItemSweep {
             WITH lost AS (
                 SELECT count(*) AS n FROM batch_items i JOIN batches b ON b.id = i.batch_id
                  WHERE i.batch_id = :id AND i.round = b.round AND i.status IN ({UNFINISHED_ITEMS})
+                   -- only what was published can be lost; the rest still waits for its credit
+                   AND i.seq < b.published_below
             )
             UPDATE batches b
                SET dispatched = 0,
@@ -64,7 +67,7 @@ class StuckItemSweep {
                    reconciled_items = b.reconciled_items + lost.n,
                    last_progress_at = now()
               FROM lost
-             WHERE b.id = :id AND lost.n > 0 AND b.status IN ({ACTIVE}) AND b.dispatched >= b.total
+             WHERE b.id = :id AND lost.n > 0 AND b.status IN ({ACTIVE})
                AND (b.dispatch_lease_until IS NULL OR b.dispatch_lease_until < now())
                AND coalesce(b.last_progress_at, b.started_at, b.created_at) < now() - make_interval(secs => :stuckSeconds)
             RETURNING lost.n, b.status

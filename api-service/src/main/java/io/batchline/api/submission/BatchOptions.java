@@ -22,6 +22,9 @@ import org.jspecify.annotations.Nullable;
  *                              default 100; a worker's own {@code WORKER_CHUNK_SIZE} caps it)
  * @param maxConcurrency        most chunks of this batch one worker runs at the same time (1-10,
  *                              default 5; a worker's own consumer count caps it)
+ * @param priority              1-10, default 5: scales the batch's dispatch window (items in the
+ *                              queues at once) by {@code priority / 5}, so its share of the workers
+ *                              while batches compete; a lone batch runs at full speed at any priority
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BatchOptions(
@@ -32,9 +35,10 @@ public record BatchOptions(
         @DecimalMin("0.0") @DecimalMax("1.0") @Nullable Double maxFailureRate,
         @Min(1) @Max(10_000_000) @Nullable Integer minItemsBeforeBreaker,
         @Min(1) @Max(1000) @Nullable Integer chunkSize,
-        @Min(1) @Max(10) @Nullable Integer maxConcurrency) {
+        @Min(1) @Max(10) @Nullable Integer maxConcurrency,
+        @Min(1) @Max(10) @Nullable Integer priority) {
 
-    public static final BatchOptions DEFAULTS = new BatchOptions(5, true, null, null, null, null, 100, 5);
+    public static final BatchOptions DEFAULTS = new BatchOptions(5, true, null, null, null, null, 100, 5, 5);
 
     /** These options with every missing value filled in from the defaults. */
     public BatchOptions withDefaults() {
@@ -44,6 +48,7 @@ public record BatchOptions(
                 timeoutSeconds, callbackUrl, maxFailureRate,
                 maxFailureRate != null && minItemsBeforeBreaker == null ? Integer.valueOf(100) : minItemsBeforeBreaker,
                 chunkSize != null ? chunkSize : DEFAULTS.chunkSize,
-                maxConcurrency != null ? maxConcurrency : DEFAULTS.maxConcurrency);
+                maxConcurrency != null ? maxConcurrency : DEFAULTS.maxConcurrency,
+                priority != null ? priority : DEFAULTS.priority);
     }
 }

@@ -92,7 +92,7 @@ class ResultRecorder {
              WHERE b.id = d.batch_id
             RETURNING b.id, b.status, d.ended, extract(epoch FROM coalesce(b.completed_at, now()) - b.started_at),
                       b.total, b.succeeded + b.failed + b.cancelled + b.timed_out, b.succeeded, b.failed + b.timed_out,
-                      b.operation, b.creator
+                      b.operation, b.creator, b.dispatched < b.total
             """);
 
     /**
@@ -120,7 +120,7 @@ class ResultRecorder {
      * @param endedItems   items of the batch that have ended, this chunk's included
      */
     record BatchChange(UUID batchId, String status, int itemsChanged, double secondsTaken, int total, int endedItems,
-                       int succeeded, int failed, String operation, String tenant) {
+                       int succeeded, int failed, String operation, String tenant, boolean undispatched) {
 
         /** The 10 % step the batch crossed with this chunk, or -1 if it crossed none. */
         int progressStepCrossed() {
@@ -198,7 +198,8 @@ class ResultRecorder {
                         SqlArrays.of("text", errorCodes), SqlArrays.of("text", errorMessages),
                         SqlArrays.of("text", finishedAt)))
                 .query((rs, row) -> new BatchChange(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), rs.getDouble(4),
-                        rs.getInt(5), rs.getInt(6), rs.getInt(7), rs.getInt(8), rs.getString(9), rs.getString(10)))
+                        rs.getInt(5), rs.getInt(6), rs.getInt(7), rs.getInt(8), rs.getString(9), rs.getString(10),
+                        rs.getBoolean(11)))
                 .list();
     }
 }

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
+import io.batchline.api.dispatch.ItemDispatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
@@ -47,10 +49,12 @@ class ResultTracker implements ChannelAwareBatchMessageListener {
     private final MeterRegistry meters;
     private final io.micrometer.core.instrument.Timer batchDuration;
     private final ItemTracing tracing;
+    private final ItemDispatcher dispatcher;
 
     ResultTracker(ResultRecorder recorder, ChunkCommitter committer, JsonMapper json, MeterRegistry meters,
-                  ItemTracing tracing) {
+                  ItemTracing tracing, ItemDispatcher dispatcher) {
         this.tracing = tracing;
+        this.dispatcher = dispatcher;
         this.recorder = recorder;
         this.committer = committer;
         this.json = json;
@@ -74,8 +78,12 @@ class ResultTracker implements ChannelAwareBatchMessageListener {
             }
         }
         List<Span> spans = spans(readable);
+        Set<UUID> credited = new HashSet<>();
         try (Tracer.SpanInScope scope = spans.isEmpty() ? null : tracing.inScope(spans.getFirst())) {
-            committer.commit(readable, channel, this::record, Topology.RESULTS_QUEUE);
+            committer.commit(readable, channel, results -> record(results, credited), Topology.RESULTS_QUEUE);
+            // ended items returned dispatch credit: batches waiting for it go on (after the commit,
+            // so the dispatcher reads the new counts)
+            credited.forEach(dispatcher::dispatchSoon);
         } catch (RuntimeException e) {
             spans.forEach(span -> span.error(e));
             throw e;
@@ -106,12 +114,15 @@ class ResultTracker implements ChannelAwareBatchMessageListener {
     }
 
     /** Records the results of some messages in one transaction; throws if that fails. */
-    private void record(List<ItemResults> messages) {
+    private void record(List<ItemResults> messages, Set<UUID> credited) {
         List<ItemResult> results = firstPerItem(messages);
         int ended = 0;
         if (!results.isEmpty()) {
             for (ResultRecorder.BatchChange change : recorder.record(results)) {
                 ended += change.itemsChanged();
+                if (change.undispatched() && change.itemsChanged() > 0 && !change.ended()) {
+                    credited.add(change.batchId());
+                }
                 try (ItemLogFields fields = ItemLogFields.batch(change.batchId(), change.operation(), change.tenant())) {
                     logProgress(change);
                 }
