@@ -109,6 +109,8 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
         final List<ItemResult> results = new ArrayList<>();
         final List<Outgoing> outgoing = new ArrayList<>();
         final Map<String, Integer> counts = new TreeMap<>();
+        /** Retries by delay tier, so a dashboard shows which tiers fill (batchline_worker_retries_total). */
+        final Map<String, Integer> retriesByTier = new TreeMap<>();
         /** Activity notes, sent after the acknowledgement and best effort: a note must never hold up an outcome. */
         final List<Note> notes = new ArrayList<>();
 
@@ -149,6 +151,8 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
                 produced.notes.forEach(note -> notes.send(note.kind(), note.items()));
                 produced.counts.forEach((outcome, n) ->
                         meters.counter("batchline.worker.items", "operation", operation, "status", outcome).increment(n));
+                produced.retriesByTier.forEach((tier, n) ->
+                        meters.counter("batchline.worker.retries", "operation", operation, "tier", tier).increment(n));
             }
         } catch (HandlerRun.WorkerStopping e) {
             log.info("Worker stopping with a chunk of {} {} items in hand; the broker redelivers it", deliveries.size(), operation);
@@ -298,6 +302,7 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
             case Decision.RetryLater retry -> {
                 produced.outgoing.add(MessageCopies.toRetry(delivery, retry.tier(), retry.next(), retry.lastError(), operation));
                 produced.count("retried");
+                produced.retriesByTier.merge(retry.tier().name(), 1, Integer::sum);
             }
             case Decision.GiveUp giveUp -> {
                 produced.results.add(giveUp.result());
