@@ -145,7 +145,7 @@ public final class ServiceProcess {
         return process != null && process.isAlive();
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();

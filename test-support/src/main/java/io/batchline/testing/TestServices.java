@@ -45,6 +45,7 @@ public final class TestServices {
     private final Rabbit rabbit;
     private final Postgres postgres;
     private final Outages outages;
+    private final String brokerMetricsUrl;
 
     /** Stops and starts the services themselves, for chaos tests. */
     public interface Outages {
@@ -71,10 +72,20 @@ public final class TestServices {
         }
     }
 
-    private TestServices(Rabbit rabbit, Postgres postgres, Outages outages) {
+    private TestServices(Rabbit rabbit, Postgres postgres, Outages outages, String brokerMetricsUrl) {
         this.rabbit = rabbit;
         this.postgres = postgres;
         this.outages = outages;
+        this.brokerMetricsUrl = brokerMetricsUrl;
+    }
+
+    /**
+     * The broker's rabbitmq_prometheus endpoint (port 15692; locally {@code
+     * TEST_RABBITMQ_PROMETHEUS_PORT}), e.g. {@code http://127.0.0.1:15692}. Its metrics cover
+     * the whole node, not only this run's vhost.
+     */
+    public String brokerMetricsUrl() {
+        return brokerMetricsUrl;
     }
 
     public Outages outages() {
@@ -167,6 +178,8 @@ public final class TestServices {
         log.info("Docker found: starting RabbitMQ and PostgreSQL in Testcontainers");
         RabbitMQContainer rabbitContainer = new RabbitMQContainer("rabbitmq:4.1-management");
         PostgreSQLContainer postgresContainer = new PostgreSQLContainer("postgres:17-alpine").withDatabaseName("batchline");
+        // the image enables rabbitmq_prometheus on 15692 (the monitoring tests scrape it)
+        rabbitContainer.addExposedPort(15692);
         rabbitContainer.start();
         postgresContainer.start();
         Rabbit rabbit = new Rabbit(rabbitContainer.getHost(), rabbitContainer.getAmqpPort(),
@@ -196,7 +209,8 @@ public final class TestServices {
                 postgresContainer.getDockerClient().unpauseContainerCmd(postgresContainer.getContainerId()).exec();
             }
         };
-        return new TestServices(rabbit, postgres, outages);
+        return new TestServices(rabbit, postgres, outages,
+                "http://" + rabbitContainer.getHost() + ":" + rabbitContainer.getMappedPort(15692));
     }
 
     private static TestServices useLocalServices() {
@@ -216,7 +230,8 @@ public final class TestServices {
             admin.deleteVhost();
             dropDatabase(postgres);
         }, "test-services-cleanup"));
-        return new TestServices(rabbit, postgres, localOutages(postgres));
+        return new TestServices(rabbit, postgres, localOutages(postgres),
+                "http://" + rabbitHost + ":" + env("TEST_RABBITMQ_PROMETHEUS_PORT", "15692"));
     }
 
     /**

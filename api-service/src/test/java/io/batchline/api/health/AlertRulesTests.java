@@ -43,7 +43,8 @@ class AlertRulesTests {
         }
     }
 
-    private static String promtool(String... arguments) throws IOException, InterruptedException {
+    /** Runs promtool in deploy/prometheus; fails (never skips) without it, and on a non-zero exit. */
+    static String promtool(String... arguments) throws IOException, InterruptedException {
         Path promtool = java.util.stream.Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
                 .map(dir -> Path.of(dir, "promtool")).filter(Files::isExecutable).findFirst().orElse(null);
         // never skipped: untested alert rules are not tested (.ci/run installs promtool)

@@ -114,6 +114,8 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
         final List<ItemResult> results = new ArrayList<>();
         final List<Outgoing> outgoing = new ArrayList<>();
         final Map<String, Integer> counts = new TreeMap<>();
+        /** Retries by delay tier, so a dashboard shows which tiers fill (batchline_worker_retries_total). */
+        final Map<String, Integer> retriesByTier = new TreeMap<>();
         /** Activity notes, sent after the acknowledgement and best effort: a note must never hold up an outcome. */
         final List<Note> notes = new ArrayList<>();
 
@@ -157,6 +159,8 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
                 produced.notes.forEach(note -> notes.send(note.kind(), note.items()));
                 produced.counts.forEach((outcome, n) ->
                         meters.counter("batchline.worker.items", "operation", operation, "status", outcome).increment(n));
+                produced.retriesByTier.forEach((tier, n) ->
+                        meters.counter("batchline.worker.retries", "operation", operation, "tier", tier).increment(n));
             }
         } catch (HandlerRun.WorkerStopping e) {
             log.info("Worker stopping with a chunk of {} {} items in hand; the broker redelivers it", deliveries.size(), operation);
@@ -310,6 +314,7 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
             case Decision.RetryLater retry -> {
                 produced.outgoing.add(MessageCopies.toRetry(delivery, retry.tier(), retry.next(), retry.lastError(), operation));
                 produced.count("retried");
+                produced.retriesByTier.merge(retry.tier().name(), 1, Integer::sum);
                 if (log.isDebugEnabled()) {
                     try (ItemLogFields fields = itemFields(delivery)) {
                         log.debug("Item {} of batch {} retries in {} after attempt {}: {}", delivery.item().seq(),

@@ -12,15 +12,22 @@ import io.batchline.worker.WorkerIntegrationTest;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Message;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.amqp.core.MessageProperties;
 
 class RetryIntegrationTests extends WorkerIntegrationTest {
 
+    @Autowired
+    MeterRegistry meters;
+
     @Test
     void retryableFailureWaitsInTheDelayTierAndSucceedsOnTheNextAttempt() {
         UUID batch = UUID.randomUUID();
+        double firstTierBefore = retries("1s");
         long start = System.nanoTime();
         publishItem("noop", batch, 0, 1, 3, "{\"key\":\"flaky\",\"failAttempts\":1}");
 
@@ -28,6 +35,13 @@ class RetryIntegrationTests extends WorkerIntegrationTest {
         assertThat(results.getFirst().status()).isEqualTo(ItemStatus.SUCCEEDED);
         assertThat(results.getFirst().attempt()).isEqualTo(2);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Topology.RETRY_TIERS.getFirst().delay());
+        // the workers dashboard's "Retries per delay tier": counted under the tier the item waited in
+        assertThat(retries("1s") - firstTierBefore).isGreaterThanOrEqualTo(1.0);
+    }
+
+    private double retries(String tier) {
+        Counter counter = meters.find("batchline.worker.retries").tags("operation", "noop", "tier", tier).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test
