@@ -37,7 +37,9 @@ import tools.jackson.databind.json.JsonMapper;
         "batch.callbacks.poll-interval=200ms",
         "batch.dispatch.recovery-interval=1s",
         // the dispatch window tests' tenant: its batches get windows of 20000 x 0.0025 = 50 items
-        "batch.dispatch.tenant-weights=windowed=0.0025"})
+        "batch.dispatch.tenant-weights=windowed=0.0025",
+        // a fixed window (floor = ceiling): these tests count items exactly; BatchPaceTests covers the pace
+        "batch.dispatch.min-window=20000"})
 public abstract class RealServicesTest {
 
     /** The bootstrap admin key every test run registers; requests use it unless they say otherwise. */

@@ -23,6 +23,9 @@ import org.springframework.validation.annotation.Validated;
  * @param window           items of one batch published and not yet ended, at most (before the
  *                         tenant's weight and the batch's priority scale it): what keeps the
  *                         queues bounded and lets a small batch pass a huge one
+ * @param minWindow        the window of a batch whose pace is not known yet, and its floor
+ * @param windowTime       within those bounds, a batch's window holds this much work at the pace
+ *                         its items end ({@link BatchPace})
  * @param turn             items one batch publishes before it lets batches waiting for a
  *                         dispatch thread go first (round-robin)
  * @param tenantWeights    {@code tenant=weight,…}: a tenant's batches get windows this many times
@@ -38,6 +41,8 @@ public record DispatchSettings(
         @DefaultValue("30s") Duration confirmTimeout,
         @DefaultValue("5s") Duration recoveryInterval,
         @DefaultValue("20000") @Min(1) @Max(10_000_000) int window,
+        @DefaultValue("1000") @Min(1) @Max(10_000_000) int minWindow,
+        @DefaultValue("2s") Duration windowTime,
         @DefaultValue("5000") @Min(1) @Max(10_000_000) int turn,
         @DefaultValue("") String tenantWeights) {
 
@@ -47,11 +52,15 @@ public record DispatchSettings(
         weights(tenantWeights); // refuses a malformed value at start-up
     }
 
-    /** The window of a batch of {@code tenant} with {@code priority} (1-10, 5 by default): at least one item. */
-    public int windowFor(@Nullable String tenant, int priority) {
+    /** How much larger than its pace's window a batch of {@code tenant} with {@code priority} (1-10, 5 by default) gets. */
+    public double scaleFor(@Nullable String tenant, int priority) {
         double weight = tenant == null ? 1.0 : weights(tenantWeights).getOrDefault(tenant, 1.0);
-        long scaled = Math.round(window * weight * priority / DEFAULT_PRIORITY);
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, scaled));
+        return weight * priority / DEFAULT_PRIORITY;
+    }
+
+    /** A window scaled for tenant and priority: at least one item. */
+    public static int scaled(int window, double scale) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.round(window * scale)));
     }
 
     static Map<String, Double> weights(String spec) {

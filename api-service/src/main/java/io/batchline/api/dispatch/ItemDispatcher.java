@@ -14,7 +14,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,6 +61,8 @@ public class ItemDispatcher implements DisposableBean {
      */
     private static final String IN_FLIGHT_SQL =
             "round_published - (succeeded + failed + cancelled + timed_out - round_ended_base)";
+    /** Items of the current round that have ended: how the batch's pace is measured. */
+    private static final String ENDED_SQL = "succeeded + failed + cancelled + timed_out - round_ended_base";
 
     static final String CLAIM = StatusSql.render("""
             UPDATE batches
@@ -78,8 +79,8 @@ public class ItemDispatcher implements DisposableBean {
             RETURNING operation, dispatched, published_below, total, round, coalesce((options->>'maxAttempts')::int, 5),
                       status, stop_status, status_reason, creator,
                       coalesce((options->>'chunkSize')::int, 0), coalesce((options->>'maxConcurrency')::int, 0),
-                      trace_parent, {IN_FLIGHT}, coalesce((options->>'priority')::int, 5)
-            """.replace("{IN_FLIGHT}", IN_FLIGHT_SQL));
+                      trace_parent, {IN_FLIGHT}, coalesce((options->>'priority')::int, 5), {ENDED}
+            """.replace("{IN_FLIGHT}", IN_FLIGHT_SQL).replace("{ENDED}", ENDED_SQL));
     static final String NEXT_ITEMS = StatusSql.render("""
             SELECT seq, attempts, payload::text FROM batch_items
              WHERE batch_id = :id AND seq >= :from AND seq < :below AND round = :round AND status IN ({UNFINISHED_ITEMS})
@@ -97,8 +98,8 @@ public class ItemDispatcher implements DisposableBean {
                    dispatch_lease_until = now() + make_interval(secs => :leaseSeconds),
                    last_progress_at = now()
              WHERE id = :id AND dispatch_owner = :owner AND round = :round AND status IN ({STOPPABLE})
-            RETURNING {IN_FLIGHT}
-            """.replace("{IN_FLIGHT}", IN_FLIGHT_SQL));
+            RETURNING {IN_FLIGHT}, {ENDED}
+            """.replace("{IN_FLIGHT}", IN_FLIGHT_SQL).replace("{ENDED}", ENDED_SQL));
     /** Locks the batch row for the end of a stop, if this run still owns it (else another run does the job). */
     static final String LOCK_OWNED_STOP = """
             SELECT 1 FROM batches WHERE id = :id AND dispatch_owner = :owner AND round = :round AND status = 'stopping'
@@ -159,10 +160,12 @@ public class ItemDispatcher implements DisposableBean {
     private final CallbackOutbox callbacks;
     private final TransactionTemplate transaction;
     private final ItemTracing tracing;
+    private final BatchPace pace;
 
     ItemDispatcher(JdbcClient jdbc, RabbitTemplate rabbit, DispatchSettings settings, MeterRegistry meters,
                    CallbackOutbox callbacks, TransactionTemplate transaction, ItemTracing tracing) {
         this.tracing = tracing;
+        this.pace = new BatchPace(settings.minWindow(), settings.window(), settings.windowTime());
         this.jdbc = jdbc;
         this.rabbit = rabbit;
         this.settings = settings;
@@ -200,6 +203,7 @@ public class ItemDispatcher implements DisposableBean {
     /** Picks up dispatches that nobody holds a live lease on (after a crash or a broker outage). */
     @Scheduled(fixedDelayString = "${batch.dispatch.recovery-interval:5s}", initialDelayString = "${batch.dispatch.recovery-interval:5s}")
     void resumeUnfinished() {
+        pace.forgetStale(System.nanoTime());
         try {
             jdbc.sql(UNFINISHED).query(UUID.class).list().forEach(this::dispatchSoon);
         } catch (RuntimeException e) {
@@ -209,11 +213,15 @@ public class ItemDispatcher implements DisposableBean {
 
     private record Claim(String operation, int dispatched, int publishedBelow, int total, int round, int maxAttempts,
                          BatchStatus status, @Nullable Stop stop, ItemHeaders.BatchTraits traits,
-                         @Nullable String traceParent, int inFlight, int window) {
+                         @Nullable String traceParent, int inFlight, int ended, double scale) {
     }
 
     /** A stop in progress: the status it ends the batch in, and why. */
     private record Stop(int publishedBelow, BatchStatus target, String reason) {
+    }
+
+    /** Items of the batch's round published and not ended, and ended. */
+    private record Progress(int inFlight, int ended) {
     }
 
     /** An item to publish; {@code attempts} is how often it was tried in earlier rounds. */
@@ -229,7 +237,7 @@ public class ItemDispatcher implements DisposableBean {
                             ? new Stop(rs.getInt(3), BatchStatus.fromWireName(rs.getString(8)), rs.getString(9)) : null;
                     return new Claim(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getInt(6),
                             status, stop, new ItemHeaders.BatchTraits(rs.getString(10), rs.getInt(11), rs.getInt(12)),
-                            rs.getString(13), rs.getInt(14), settings.windowFor(rs.getString(10), rs.getInt(15)));
+                            rs.getString(13), rs.getInt(14), rs.getInt(16), settings.scaleFor(rs.getString(10), rs.getInt(15)));
                 })
                 .optional();
         if (claim.isEmpty()) {
@@ -309,26 +317,28 @@ public class ItemDispatcher implements DisposableBean {
             int next = claim.dispatched();
             int publishedBelow = claim.publishedBelow();
             int inFlight = claim.inFlight();
+            int windowSize = windowAfter(claim.ended());
             int thisTurn = 0;
             while (true) {
                 boolean again = next < publishedBelow;
-                int credit = claim.window() - inFlight;
+                int credit = windowSize - inFlight;
                 if (!again && (credit <= 0 || (thisTurn >= settings.turn() && othersWaiting()))) {
                     // settle what is out, store the watermark, and look at the credit once more
                     window.drain(timeout);
-                    OptionalInt now = advance(window.watermark(next), next, 0);
+                    Optional<Progress> now = advance(window.watermark(next), next, 0);
                     if (now.isEmpty()) {
                         stoppedMidway();
                         return;
                     }
-                    inFlight = now.getAsInt();
-                    credit = claim.window() - inFlight;
+                    inFlight = now.get().inFlight();
+                    windowSize = windowAfter(now.get().ended());
+                    credit = windowSize - inFlight;
                     if (credit <= 0) {
-                        parked(inFlight, false);
+                        parked(inFlight, windowSize, false);
                         return;
                     }
                     if (thisTurn >= settings.turn() && othersWaiting()) {
-                        parked(inFlight, true);
+                        parked(inFlight, windowSize, true);
                         return;
                     }
                 }
@@ -344,12 +354,13 @@ public class ItemDispatcher implements DisposableBean {
                 int below = rows.getLast().seq() + 1;
                 int floor = publishedBelow;
                 int fresh = (int) rows.stream().filter(r -> r.seq() >= floor).count();
-                OptionalInt advanced = advance(window.watermark(next), below, fresh);
+                Optional<Progress> advanced = advance(window.watermark(next), below, fresh);
                 if (advanced.isEmpty()) {
                     stoppedMidway();
                     return;
                 }
-                inFlight = advanced.getAsInt();
+                inFlight = advanced.get().inFlight();
+                windowSize = windowAfter(advanced.get().ended());
                 publishedBelow = Math.max(publishedBelow, below);
                 send(rows);
                 thisTurn += fresh;
@@ -361,7 +372,13 @@ public class ItemDispatcher implements DisposableBean {
                 stoppedMidway();
                 return;
             }
+            pace.forget(batchId);
             log.info("Dispatched batch {} ({} items, operation {})", batchId, claim.total(), claim.operation());
+        }
+
+        /** The batch's window now that {@code ended} of its round's items have ended. */
+        private int windowAfter(int ended) {
+            return DispatchSettings.scaled(pace.window(batchId, ended, System.nanoTime()), claim.scale());
         }
 
         /**
@@ -369,13 +386,13 @@ public class ItemDispatcher implements DisposableBean {
          * run's end, so whichever instance records the batch's next results (or the periodic
          * scan) dispatches the rest.
          */
-        private void parked(int inFlight, boolean turnUsed) {
+        private void parked(int inFlight, int windowSize, boolean turnUsed) {
             meters.counter("batchline.dispatch.parked", "reason", turnUsed ? "turn" : "window").increment();
             if (turnUsed) {
                 // other batches wait for a thread: queue this one behind them
                 askedAgain.add(batchId);
             }
-            log.debug("Batch {} waits for credit: {} items in flight, window {}", batchId, inFlight, claim.window());
+            log.debug("Batch {} waits for credit: {} items in flight, window {}", batchId, inFlight, windowSize);
         }
 
         /** The batch began stopping while this run published it: finish the stop if the lease is still ours. */
@@ -458,13 +475,13 @@ public class ItemDispatcher implements DisposableBean {
                     row.attempts() + claim.maxAttempts(), claim.operation(), claim.traits());
         }
 
-        /** Stores the marks; the batch's items in flight after it, or empty once the batch stops or the lease is gone. */
-        private OptionalInt advance(int watermark, int below, int fresh) {
+        /** Stores the marks; the batch's progress after it, or empty once the batch stops or the lease is gone. */
+        private Optional<Progress> advance(int watermark, int below, int fresh) {
             return jdbc.sql(ADVANCE)
                     .param("dispatched", watermark).param("below", below).param("fresh", fresh)
                     .param("leaseSeconds", settings.lease().toSeconds())
                     .param("id", batchId).param("owner", owner).param("round", claim.round())
-                    .query(Integer.class).optional().map(OptionalInt::of).orElse(OptionalInt.empty());
+                    .query((rs, n) -> new Progress(rs.getInt(1), rs.getInt(2))).optional();
         }
 
         private boolean othersWaiting() {
