@@ -5,6 +5,10 @@ import io.batchline.api.security.Caller;
 import io.batchline.api.security.SubmissionRateLimit;
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.bind.annotation.RequestHeader;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
@@ -52,7 +56,17 @@ class SubmissionController {
         this.limits = limits;
     }
 
+    // the body is read as a stream, not bound: its shape is declared here (and merged with the NDJSON one)
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Submit a batch (JSON or NDJSON)", description = "202 with the new batch; with an "
+            + "Idempotency-Key, a repeat of the same request returns the original batch (200, Idempotent-Replayed: true).",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content =
+                    @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = BatchRequest.class))),
+            responses = {
+                    @ApiResponse(responseCode = "202", description = "accepted: stored, to be dispatched"),
+                    @ApiResponse(responseCode = "200", description = "an Idempotency-Key replay: the original batch"),
+                    @ApiResponse(responseCode = "422", ref = "#/components/responses/UnprocessableContent"),
+                    @ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")})
     ResponseEntity<Map<String, Object>> submitJson(HttpServletRequest request, Caller caller,
             @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) throws IOException {
         rateLimit.acquireRequest(caller);
@@ -60,6 +74,16 @@ class SubmissionController {
     }
 
     @PostMapping(consumes = NDJSON)
+    @Operation(summary = "Submit a batch (JSON or NDJSON)",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content =
+                    @Content(mediaType = NDJSON, schema = @Schema(type = "string",
+                            description = "newline-delimited JSON: the first line is the batch without items "
+                                    + "({operation, creator, options, metadata}), then one item object per line"))),
+            responses = {
+                    @ApiResponse(responseCode = "202", description = "accepted: stored, to be dispatched"),
+                    @ApiResponse(responseCode = "200", description = "an Idempotency-Key replay: the original batch"),
+                    @ApiResponse(responseCode = "422", ref = "#/components/responses/UnprocessableContent"),
+                    @ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")})
     ResponseEntity<Map<String, Object>> submitNdjson(HttpServletRequest request, Caller caller,
             @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) throws IOException {
         rateLimit.acquireRequest(caller);
@@ -119,6 +143,9 @@ class SubmissionController {
     }
 
     @PostMapping(path = "/batch-update-price", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "The seeds' price update: one new price for many contents", responses = {
+            @ApiResponse(responseCode = "201", description = "a content.update-price batch was created"),
+            @ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")})
     ResponseEntity<Map<String, Object>> updatePrices(@Valid @RequestBody PriceUpdateRequest request, Caller caller) {
         rateLimit.acquireRequest(caller);
         if (request.contentIds().size() > limits.maxItems()) {
