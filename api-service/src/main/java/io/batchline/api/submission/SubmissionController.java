@@ -23,6 +23,7 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -67,7 +68,7 @@ class SubmissionController {
                     @ApiResponse(responseCode = "200", description = "an Idempotency-Key replay: the original batch"),
                     @ApiResponse(responseCode = "422", ref = "#/components/responses/UnprocessableContent"),
                     @ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")})
-    ResponseEntity<Map<String, Object>> submitJson(HttpServletRequest request, Caller caller,
+    ResponseEntity<BatchAccepted> submitJson(HttpServletRequest request, Caller caller,
             @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) throws IOException {
         rateLimit.acquireRequest(caller);
         return accepted(submission.submitJson(limited(request), caller, idempotencyKey));
@@ -84,7 +85,7 @@ class SubmissionController {
                     @ApiResponse(responseCode = "200", description = "an Idempotency-Key replay: the original batch"),
                     @ApiResponse(responseCode = "422", ref = "#/components/responses/UnprocessableContent"),
                     @ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")})
-    ResponseEntity<Map<String, Object>> submitNdjson(HttpServletRequest request, Caller caller,
+    ResponseEntity<BatchAccepted> submitNdjson(HttpServletRequest request, Caller caller,
             @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) throws IOException {
         rateLimit.acquireRequest(caller);
         return accepted(submission.submitNdjson(limited(request), caller, idempotencyKey));
@@ -170,13 +171,17 @@ class SubmissionController {
         return ResponseEntity.created(URI.create("/api/batches/" + accepted.batchId())).body(body);
     }
 
-    private static ResponseEntity<Map<String, Object>> accepted(BatchSubmission.Accepted accepted) {
+    /** The answer to a submission. */
+    record BatchAccepted(UUID batchId, String status, int totalItems, Links links) {
+
+        record Links(String self, String items) {
+        }
+    }
+
+    private static ResponseEntity<BatchAccepted> accepted(BatchSubmission.Accepted accepted) {
         String self = "/api/batches/" + accepted.batchId();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("batchId", accepted.batchId());
-        body.put("status", accepted.status());
-        body.put("totalItems", accepted.totalItems());
-        body.put("links", Map.of("self", self, "items", self + "/items"));
+        BatchAccepted body = new BatchAccepted(accepted.batchId(), accepted.status(), accepted.totalItems(),
+                new BatchAccepted.Links(self, self + "/items"));
         if (accepted.replayed()) {
             // the batch was created by an earlier request with the same Idempotency-Key
             return ResponseEntity.ok().location(URI.create(self)).header("Idempotent-Replayed", "true").body(body);

@@ -85,6 +85,8 @@ class OpenApiIntegrationTests extends RealServicesTest {
         assertThat(names(submit.at("/requestBody/content"))).contains("application/json", "application/x-ndjson");
         assertThat(submit.at("/requestBody/content/application~1json/schema/$ref").asString())
                 .isEqualTo("#/components/schemas/BatchRequest");
+        assertThat(submit.at("/responses/202/content/application~1json/schema/$ref").asString())
+                .isEqualTo("#/components/schemas/BatchAccepted");
         assertThat(names(spec.at("/paths/~1api~1batches~1{batchId}~1items/get/responses/200/content")))
                 .contains("application/json", "application/x-ndjson", "text/csv");
         assertThat(spec.at("/paths/~1api~1batches~1{batchId}~1items/get/responses/200/content/application~1json/schema/$ref")
