@@ -115,12 +115,14 @@ class ApiDescription {
     }
 
     /**
-     * Adds to every operation the problem answers any request to it may get: 400, 401 and 503
-     * always; 403 on admin paths and changes; 404 where the path names something; 413 and 415
-     * where there is a body. Answers an operation declares itself are left alone.
+     * Runs on the generated description: adds to every operation the problem answers any
+     * request to it may get (400, 401 and 503 always; 403 on admin paths and changes, which a
+     * console session must sign with its CSRF token; 404 where the path names something; 413
+     * and 415 where there is a body), leaving alone the answers an operation declares itself;
+     * and adds or mends the schemas below.
      */
     @Bean
-    OpenApiCustomizer problemResponses() {
+    OpenApiCustomizer sharedParts() {
         return openApi -> {
             pageOfItems(openApi.getComponents());
             anyJson(openApi.getComponents());
@@ -145,21 +147,19 @@ class ApiDescription {
         operation.setResponses(responses);
         // a 204 has no body, whatever the handler's return type suggested
         responses.computeIfPresent("204", (status, response) -> response.get$ref() == null ? response.content(null) : response);
-        {
-            add(responses, Problem.BAD_REQUEST);
-            add(responses, Problem.UNAUTHORIZED);
-            if (path.startsWith("/api/admin/") || method != PathItem.HttpMethod.GET) {
-                add(responses, Problem.FORBIDDEN);
-            }
-            if (path.contains("{")) {
-                add(responses, Problem.NOT_FOUND);
-            }
-            if (operation.getRequestBody() != null) {
-                add(responses, Problem.CONTENT_TOO_LARGE);
-                add(responses, Problem.UNSUPPORTED_MEDIA_TYPE);
-            }
-            add(responses, Problem.UNAVAILABLE);
+        add(responses, Problem.BAD_REQUEST);
+        add(responses, Problem.UNAUTHORIZED);
+        if (path.startsWith("/api/admin/") || method != PathItem.HttpMethod.GET) {
+            add(responses, Problem.FORBIDDEN);
         }
+        if (path.contains("{")) {
+            add(responses, Problem.NOT_FOUND);
+        }
+        if (operation.getRequestBody() != null) {
+            add(responses, Problem.CONTENT_TOO_LARGE);
+            add(responses, Problem.UNSUPPORTED_MEDIA_TYPE);
+        }
+        add(responses, Problem.UNAVAILABLE);
     }
 
     private static void add(ApiResponses responses, Problem problem) {

@@ -121,6 +121,11 @@ class OpenApiIntegrationTests extends RealServicesTest {
                 .isEqualTo("#/components/responses/Conflict");
         assertThat(spec.at("/paths/~1api~1batches/post/responses/422/$ref").asString())
                 .isEqualTo("#/components/responses/UnprocessableContent");
+        // every reference resolves: a misspelt response or schema name in an annotation shows here
+        List<String> references = new ArrayList<>();
+        collectReferences(spec, references);
+        assertThat(references).hasSizeGreaterThan(100)
+                .allSatisfy(ref -> assertThat(spec.at(ref.substring(1)).isMissingNode()).as(ref).isFalse());
         JsonNode scheme = spec.at("/components/securitySchemes/" + ApiDescription.SECURITY_SCHEME);
         assertThat(scheme.get("type").asString()).isEqualTo("http");
         assertThat(scheme.get("scheme").asString()).isEqualTo("bearer");
@@ -244,6 +249,13 @@ class OpenApiIntegrationTests extends RealServicesTest {
         defs.set("request", spec.at(pointer));
         JsonNode schema = json.readTree(document.toString().replace("\"#/components/schemas/", "\"#/$defs/"));
         return schemas.getSchema(SchemaLocation.of("https://batchline.dev/openapi.json"), schema).validate(value);
+    }
+
+    private static void collectReferences(JsonNode node, List<String> references) {
+        if (node.isObject() && node.has("$ref")) {
+            references.add(node.get("$ref").asString());
+        }
+        node.values().forEach(child -> collectReferences(child, references));
     }
 
     private static List<String> names(JsonNode object) {
