@@ -13,6 +13,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -48,6 +49,8 @@ class BatchControl {
     }
 
     @PostMapping("/cancel")
+    @ApiResponse(responseCode = "202", description = "stopping: the batch ends cancelled once its running items have finished")
+    @ApiResponse(responseCode = "409", ref = "#/components/responses/Conflict")
     ResponseEntity<Map<String, Object>> cancel(@PathVariable UUID batchId, Caller caller) {
         requireVisible(batchId, caller);
         if (!transaction.execute(status -> {
@@ -74,6 +77,8 @@ class BatchControl {
     }
 
     @PostMapping("/retry")
+    @ApiResponse(responseCode = "202", description = "a new round runs the batch's failed items again")
+    @ApiResponse(responseCode = "409", ref = "#/components/responses/Conflict")
     ResponseEntity<Map<String, Object>> retry(@PathVariable UUID batchId, Caller caller) {
         requireVisible(batchId, caller);
         int items = transaction.execute(status -> {

@@ -23,6 +23,11 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 /** Everything a client reads: one batch, its items, lists of batches, overall stats. */
 @RestController
@@ -55,11 +60,25 @@ class BatchQueries {
      * next to an export.
      */
     @GetMapping("/{batchId}/items")
+    @Operation(summary = "A page of the batch's items, or every item as an NDJSON or CSV download",
+            description = "format=json|ndjson|csv wins; otherwise Accept picks an export when it names application/x-ndjson "
+                    + "or text/csv with a higher quality than application/json (wildcards never do).",
+            responses = {
+                    @ApiResponse(responseCode = "200", description = "the JSON page, or the export (Content-Disposition: attachment)",
+                            content = {
+                                    @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                            schema = @Schema(ref = "#/components/schemas/PageItemView")),
+                                    @Content(mediaType = "application/x-ndjson", schema = @Schema(type = "string",
+                                            description = "one item per line, exactly as on the JSON page")),
+                                    @Content(mediaType = "text/csv", schema = @Schema(type = "string", description =
+                                            "RFC 4180, header seq,key,status,attempts,error_code,error_message,finished_at,result"))}),
+                    @ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")})
     @Nullable Object items(@PathVariable UUID batchId, @RequestParam(required = false) @Nullable String status,
                            @RequestParam(required = false) @Nullable Integer limit,
                            @RequestParam(required = false) @Nullable String cursor,
+                           @Parameter(schema = @Schema(allowableValues = {"json", "ndjson", "csv"}))
                            @RequestParam(required = false) @Nullable String format,
-                           @RequestHeader(name = HttpHeaders.ACCEPT, required = false) @Nullable String accept,
+                           @Parameter(hidden = true) @RequestHeader(name = HttpHeaders.ACCEPT, required = false) @Nullable String accept,
                            Caller caller, HttpServletResponse response) throws IOException {
         ItemExport.Format exportFormat = exportFormat(format, accept);
         String itemStatus = status == null ? null : itemStatus(status);

@@ -27,6 +27,17 @@ final class LimitRequest {
     private LimitRequest() {
     }
 
+    /** The body's shape, for the OpenAPI description: {@link #read} checks the same rules field by field. */
+    @io.swagger.v3.oas.annotations.media.Schema(name = "RateLimitChange",
+            additionalProperties = io.swagger.v3.oas.annotations.media.Schema.AdditionalPropertiesValue.FALSE)
+    record Body(
+            @io.swagger.v3.oas.annotations.media.Schema(requiredMode = io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED,
+                    minimum = "1", maximum = "1000000000") long items,
+            @io.swagger.v3.oas.annotations.media.Schema(requiredMode = io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED,
+                    example = "3s", description = "\"3s\", \"500ms\" or ISO-8601 \"PT3S\"; 1 ms to 24 h") String period,
+            @io.swagger.v3.oas.annotations.media.Schema(minimum = "1", description = "default: items") @Nullable Long burst) {
+    }
+
     static Limit read(JsonNode body) {
         Map<String, String> wrong = new LinkedHashMap<>();
         if (!body.isObject()) {

@@ -81,6 +81,9 @@ class RateLimitAdmin {
     }
 
     @PutMapping(path = "/{operation}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @io.swagger.v3.oas.annotations.media.Content(
+            mediaType = MediaType.APPLICATION_JSON_VALUE,
+            schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = LimitRequest.Body.class)))
     View put(@PathVariable String operation, @RequestBody JsonNode body, Caller caller) {
         String known = known(operation);
         store.put(known, LimitRequest.read(body), caller);

@@ -10,6 +10,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.DeleteMapping;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -39,6 +40,8 @@ class AdminBatches {
     }
 
     @DeleteMapping("/{batchId}")
+    @ApiResponse(responseCode = "204", description = "deleted, with its callback rows, idempotency keys and audit entries")
+    @ApiResponse(responseCode = "409", ref = "#/components/responses/Conflict")
     ResponseEntity<Void> delete(@PathVariable UUID batchId, Caller caller) {
         transaction.executeWithoutResult(tx -> {
             record Row(String creator, String status, int total) {

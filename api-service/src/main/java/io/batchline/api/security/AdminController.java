@@ -12,6 +12,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -38,6 +39,7 @@ class AdminController {
     }
 
     @PostMapping("/keys")
+    @ApiResponse(responseCode = "201", description = "the new key; the only time it is shown")
     ResponseEntity<ApiKeys.NewKey> createKey(@Valid @RequestBody KeyRequest request, Caller caller) {
         ApiKeys.NewKey key = keys.create(request.tenant(), Caller.Role.valueOf(request.role().toUpperCase(java.util.Locale.ROOT)),
                 caller.keyId());
@@ -51,6 +53,7 @@ class AdminController {
     }
 
     @DeleteMapping("/keys/{keyId}")
+    @ApiResponse(responseCode = "204", description = "revoked at once")
     ResponseEntity<Void> revokeKey(@PathVariable UUID keyId, Caller caller) {
         String tenant = keys.revoke(keyId).orElseThrow(() -> BatchRejected.notFound("key " + keyId));
         audit.record(caller, "key.revoked", keyId.toString(), Map.of("tenant", tenant));

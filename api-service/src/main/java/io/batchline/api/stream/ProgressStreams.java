@@ -13,6 +13,10 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
@@ -38,6 +42,12 @@ class ProgressStreams {
      * batch's final event gets 204, which tells {@code EventSource} to stop reconnecting.
      */
     @GetMapping("/{batchId}/events")
+    @Operation(summary = "Server-sent events of one batch's progress", responses = {
+            @ApiResponse(responseCode = "200", description = "events progress, end (then the response ends) and gone; "
+                    + "data is the batch as GET /api/batches/{batchId} shows it",
+                    content = @Content(mediaType = "text/event-stream", schema = @Schema(type = "string"))),
+            @ApiResponse(responseCode = "204", description = "Last-Event-ID is the batch's final event: stop reconnecting"),
+            @ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")})
     ResponseEntity<SseEmitter> batch(@PathVariable UUID batchId,
                                      @RequestHeader(name = "Last-Event-ID", required = false) @Nullable String lastEventId,
                                      Caller caller) {
@@ -55,6 +65,10 @@ class ProgressStreams {
 
     /** The running batches the caller may see (every tenant's for an admin) and the counts per status. */
     @GetMapping("/events")
+    @Operation(summary = "Server-sent events: the running batches and the counts per status", responses = {
+            @ApiResponse(responseCode = "200", description = "overview events",
+                    content = @Content(mediaType = "text/event-stream", schema = @Schema(type = "string"))),
+            @ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")})
     ResponseEntity<SseEmitter> overview(Caller caller) {
         return streaming(hub.openOverview(caller).emitter());
     }

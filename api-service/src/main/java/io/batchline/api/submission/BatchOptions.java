@@ -6,6 +6,7 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Size;
+import io.swagger.v3.oas.annotations.media.Schema;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,6 +28,7 @@ import org.jspecify.annotations.Nullable;
  *                              while batches compete; a lone batch runs at full speed at any priority
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Schema(additionalProperties = Schema.AdditionalPropertiesValue.FALSE) // unknown options are refused
 public record BatchOptions(
         @Min(1) @Max(100) @Nullable Integer maxAttempts,
         @Nullable Boolean continueOnError,

@@ -17,6 +17,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -58,12 +59,16 @@ class SeedUserBatches {
     }
 
     @PostMapping("/create")
+    @ApiResponse(responseCode = "202", description = "accepted as one user.create batch")
+    @ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")
     ResponseEntity<Map<String, Object>> create(@Valid @RequestBody CreateUsers request, Caller caller) {
         return submit(Operations.USER_CREATE.name(), request.users(), request.options(), user -> user, "creation", caller);
     }
 
     /** The seed's {@code {id, data: {name, email}}} becomes a {@code user.update} item. */
     @PatchMapping("/update")
+    @ApiResponse(responseCode = "202", description = "accepted as one user.update batch")
+    @ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")
     ResponseEntity<Map<String, Object>> update(@Valid @RequestBody UpdateUsers request, Caller caller) {
         return submit(Operations.USER_UPDATE.name(), request.updates(), request.options(), update -> {
             ObjectNode item = JsonNodeFactory.instance.objectNode();
@@ -88,12 +93,16 @@ class SeedUserBatches {
     }
 
     @PatchMapping("/last-login")
+    @ApiResponse(responseCode = "202", description = "accepted as one user.touch-login batch")
+    @ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")
     ResponseEntity<Map<String, Object>> lastLogin(@Valid @RequestBody UserIds request, Caller caller) {
         return submit(Operations.USER_TOUCH_LOGIN.name(), request.userIds(), request.options(), SeedUserBatches::userRef,
                 "last-login update", caller);
     }
 
     @DeleteMapping("/soft-delete")
+    @ApiResponse(responseCode = "202", description = "accepted as one user.soft-delete batch")
+    @ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")
     ResponseEntity<Map<String, Object>> softDelete(@Valid @RequestBody UserIds request, Caller caller) {
         return submit(Operations.USER_SOFT_DELETE.name(), request.userIds(), request.options(), SeedUserBatches::userRef,
                 "soft delete", caller);

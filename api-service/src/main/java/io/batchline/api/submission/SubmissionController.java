@@ -5,6 +5,10 @@ import io.batchline.api.security.Caller;
 import io.batchline.api.security.SubmissionRateLimit;
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.bind.annotation.RequestHeader;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
@@ -19,6 +23,7 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -52,15 +57,35 @@ class SubmissionController {
         this.limits = limits;
     }
 
+    // the body is read as a stream, not bound: its shape is declared here (and merged with the NDJSON one)
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<Map<String, Object>> submitJson(HttpServletRequest request, Caller caller,
+    @Operation(summary = "Submit a batch (JSON or NDJSON)", description = "202 with the new batch; with an "
+            + "Idempotency-Key, a repeat of the same request returns the original batch (200, Idempotent-Replayed: true).",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content =
+                    @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = BatchRequest.class))),
+            responses = {
+                    @ApiResponse(responseCode = "202", description = "accepted: stored, to be dispatched"),
+                    @ApiResponse(responseCode = "200", description = "an Idempotency-Key replay: the original batch"),
+                    @ApiResponse(responseCode = "422", ref = "#/components/responses/UnprocessableContent"),
+                    @ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")})
+    ResponseEntity<BatchAccepted> submitJson(HttpServletRequest request, Caller caller,
             @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) throws IOException {
         rateLimit.acquireRequest(caller);
         return accepted(submission.submitJson(limited(request), caller, idempotencyKey));
     }
 
     @PostMapping(consumes = NDJSON)
-    ResponseEntity<Map<String, Object>> submitNdjson(HttpServletRequest request, Caller caller,
+    @Operation(summary = "Submit a batch (JSON or NDJSON)",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content =
+                    @Content(mediaType = NDJSON, schema = @Schema(type = "string",
+                            description = "newline-delimited JSON: the first line is the batch without items "
+                                    + "({operation, creator, options, metadata}), then one item object per line"))),
+            responses = {
+                    @ApiResponse(responseCode = "202", description = "accepted: stored, to be dispatched"),
+                    @ApiResponse(responseCode = "200", description = "an Idempotency-Key replay: the original batch"),
+                    @ApiResponse(responseCode = "422", ref = "#/components/responses/UnprocessableContent"),
+                    @ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")})
+    ResponseEntity<BatchAccepted> submitNdjson(HttpServletRequest request, Caller caller,
             @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) throws IOException {
         rateLimit.acquireRequest(caller);
         return accepted(submission.submitNdjson(limited(request), caller, idempotencyKey));
@@ -119,6 +144,9 @@ class SubmissionController {
     }
 
     @PostMapping(path = "/batch-update-price", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "The seeds' price update: one new price for many contents", responses = {
+            @ApiResponse(responseCode = "201", description = "a content.update-price batch was created"),
+            @ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")})
     ResponseEntity<Map<String, Object>> updatePrices(@Valid @RequestBody PriceUpdateRequest request, Caller caller) {
         rateLimit.acquireRequest(caller);
         if (request.contentIds().size() > limits.maxItems()) {
@@ -143,13 +171,17 @@ class SubmissionController {
         return ResponseEntity.created(URI.create("/api/batches/" + accepted.batchId())).body(body);
     }
 
-    private static ResponseEntity<Map<String, Object>> accepted(BatchSubmission.Accepted accepted) {
+    /** The answer to a submission. */
+    record BatchAccepted(UUID batchId, String status, int totalItems, Links links) {
+
+        record Links(String self, String items) {
+        }
+    }
+
+    private static ResponseEntity<BatchAccepted> accepted(BatchSubmission.Accepted accepted) {
         String self = "/api/batches/" + accepted.batchId();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("batchId", accepted.batchId());
-        body.put("status", accepted.status());
-        body.put("totalItems", accepted.totalItems());
-        body.put("links", Map.of("self", self, "items", self + "/items"));
+        BatchAccepted body = new BatchAccepted(accepted.batchId(), accepted.status(), accepted.totalItems(),
+                new BatchAccepted.Links(self, self + "/items"));
         if (accepted.replayed()) {
             // the batch was created by an earlier request with the same Idempotency-Key
             return ResponseEntity.ok().location(URI.create(self)).header("Idempotent-Replayed", "true").body(body);
