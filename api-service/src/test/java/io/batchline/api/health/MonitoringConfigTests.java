@@ -28,7 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
 class MonitoringConfigTests {
 
     private static final Path ROOT = Path.of("..");
-    private static final Set<String> MONITORING = Set.of("prometheus", "alertmanager", "grafana", "postgres-exporter");
+    private static final Set<String> MONITORING = Set.of("prometheus", "alertmanager", "grafana", "postgres-exporter", "jaeger");
     private static final Pattern REQUIRED_VARIABLE = Pattern.compile("\\$\\{(\\w+):\\?");
 
     @Test
