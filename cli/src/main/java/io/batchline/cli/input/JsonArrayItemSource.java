@@ -11,7 +11,9 @@ import tools.jackson.databind.json.JsonMapper;
 /** A JSON array of objects, read element by element (the array is never held whole). */
 final class JsonArrayItemSource implements ItemSource {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    // elements are read one after another from one parser: what follows an element is the next one
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     private final JsonParser parser;
     private long line;
