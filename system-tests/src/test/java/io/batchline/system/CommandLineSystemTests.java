@@ -138,8 +138,10 @@ class CommandLineSystemTests {
 
     @Test
     void aCancelledBatchGivesTheStoppedExitCodeAndStatusItemsExportAndListShowIt() throws IOException {
-        // 5,000 items of 50 ms: about a minute of work, so the cancel comes while most wait in the queue
-        Path file = csv("slow.ndjson", "{\"key\":\"slow-0\",\"delayMs\":50}", 4999, i -> "{\"key\":\"slow-" + (i + 1) + "\",\"delayMs\":50}");
+        // 5,000 items of 10 s: the workers run a few hundred at a time, so the cancel comes while
+        // most wait in the queue, and the stop waits only for the ones in hand
+        Path file = csv("slow.ndjson", "{\"key\":\"slow-0\",\"delayMs\":10000}", 4999,
+                i -> "{\"key\":\"slow-" + (i + 1) + "\",\"delayMs\":10000}");
         CliProcess.Run submitted = cli.run("submit", file.toString(), "--operation", "noop", "--quiet",
                 "--options", "maxAttempts=2", "--metadata", "ticket=CLI-1");
         assertThat(submitted.exitCode()).as("%s", submitted).isZero();
@@ -175,9 +177,15 @@ class CommandLineSystemTests {
         assertThat(Files.readAllLines(ndjsonExport)).hasSize(cancelled).allSatisfy(line -> assertThat(line).contains("\"status\":\"cancelled\""));
         assertThat(cli.run("export", id, "--file", csvExport.toString()).exitCode()).as("refuses to overwrite").isEqualTo(2);
 
+        // a newer batch: list pages newest first, one batch a page
+        UUID newer = acceptedId(cli.run("submit", csv("one.csv", "key", 1, i -> "one").toString(), "--operation", "noop", "--follow"));
         CliProcess.Run list = cli.run("list", "--limit", "1", "--operation", "noop");
         assertThat(list.exitCode()).as("%s", list).isZero();
-        assertThat(list.out()).startsWith("ID").contains("next cursor: ");
+        assertThat(list.out()).startsWith("ID").contains(newer.toString()).doesNotContain(id).contains("next cursor: ");
+        String cursor = list.out().lines().filter(line -> line.startsWith("next cursor: ")).findFirst().orElseThrow()
+                .replaceFirst("^next cursor: (\\S+).*$", "$1");
+        CliProcess.Run page2 = cli.run("list", "--limit", "1", "--operation", "noop", "--cursor", cursor);
+        assertThat(page2.out()).as("%s", page2).contains(id);
         CliProcess.Run found = cli.run("list", "--query", "CLI-1");
         assertThat(found.out()).contains(id).contains("cancelled").contains("(last page)");
 
