@@ -31,7 +31,8 @@ echo
 echo "First failed items:"
 "$ROOT/bin/batchline" items "$id" --status failed --limit 3
 echo
-echo "Look further:  bin/batchline watch $id | items $id | export $id | diagnose $id"
+echo "Look further:"
+echo "  bin/batchline items $id --status failed     bin/batchline export $id     bin/batchline diagnose $id"
 echo "  console   $BATCHLINE_URL/ui/batches/$id   (sign in with the API key)"
 # 3 means some items failed, as planned here
 [ "$code" = 0 ] || [ "$code" = 3 ] || exit "$code"

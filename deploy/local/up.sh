@@ -103,5 +103,6 @@ fi
 echo "Stop it with:     deploy/local/down.sh"
 if $demo; then
   # the demo through the command line (bin/batchline); deploy/demo.sh is the same demo with curl and jq
-  "$ROOT/deploy/demo-cli.sh"
+  # against the services just started, whatever BATCHLINE_* the caller's shell has
+  BATCHLINE_URL="$API_URL" BATCHLINE_API_KEY="$BATCH_BOOTSTRAP_ADMIN_KEY" BATCHLINE_PROFILE="" "$ROOT/deploy/demo-cli.sh"
 fi

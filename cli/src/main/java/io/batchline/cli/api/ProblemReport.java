@@ -46,7 +46,9 @@ public final class ProblemReport {
                 line.append(error.path("field").asString()).append(": ");
             }
             line.append(error.path("message").asString(""));
-            err.println(line);
+            if (!line.toString().strip().equals(body.path("detail").asString(""))) {
+                err.println(line);
+            }
         }
         long invalid = body.path("invalidItems").asLong(0);
         if (invalid > errors.size() && errors.size() > 0) {

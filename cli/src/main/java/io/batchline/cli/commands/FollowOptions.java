@@ -26,7 +26,7 @@ public final class FollowOptions {
         BatchSnapshot end = new BatchFollower(api, display, Duration.ofSeconds(1)).follow(batchId, !poll);
         if (!quiet) {
             session.out().println(outcome(end));
-            if (end.unsuccessful() > 0) {
+            if (end.failed() > 0) {
                 session.out().println("failed items: batchline items " + batchId + " --status failed");
             }
         }

@@ -37,8 +37,11 @@ public interface ProgressDisplay {
 
     /** The counts, rate and ETA as one line of text (no bar, no escape codes). */
     static String describe(BatchSnapshot batch) {
-        return String.format(Locale.ROOT, "%5.1f%%  succeeded %d  failed %d  pending %d  %s  ETA %s  %s",
-                batch.percent(), batch.succeeded(), batch.unsuccessful(), batch.pending(),
+        return String.format(Locale.ROOT, "%5.1f%%  succeeded %d  failed %d  %spending %d  %s  ETA %s  %s",
+                batch.percent(), batch.succeeded(), batch.failed(),
+                (batch.cancelled() > 0 ? "cancelled " + batch.cancelled() + "  " : "")
+                        + (batch.timedOut() > 0 ? "timed out " + batch.timedOut() + "  " : ""),
+                batch.pending(),
                 batch.itemsPerSecond() == null ? "- items/s" : String.format(Locale.ROOT, "%.0f items/s", batch.itemsPerSecond()),
                 batch.ended() ? "0s" : batch.etaSeconds() == null ? "-" : duration(batch.etaSeconds()),
                 batch.status());

@@ -26,6 +26,13 @@ class ProgressDisplayTests {
     }
 
     @Test
+    void cancelledAndTimedOutItemsAreNamedApartFromFailedOnes() {
+        BatchSnapshot stopped = new BatchSnapshot("b", "cancelled", 100, 0, 40, 2, 50, 8, 100.0, null, null);
+        assertThat(ProgressDisplay.describe(stopped))
+                .isEqualTo("100.0%  succeeded 40  failed 2  cancelled 50  timed out 8  pending 0  - items/s  ETA 0s  cancelled");
+    }
+
+    @Test
     void plainLinesHaveNoEscapeCodesAndTheEndIsAlwaysPrinted() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ProgressDisplay plain = ProgressDisplay.choose(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, 80, 3600);
