@@ -13,11 +13,19 @@ final class TerminalProgressBar implements ProgressDisplay {
     private final PrintStream out;
     private final int columns;
     private final int barWidth;
+    /** A bar is on screen without its newline: Ctrl-C must not leave the shell prompt after it. */
+    private volatile boolean lineOpen;
 
     TerminalProgressBar(PrintStream out, int columns) {
         this.out = out;
         this.columns = columns > 20 ? columns : 80;
         this.barWidth = Math.max(10, Math.min(30, this.columns - 90));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (lineOpen) {
+                out.print("\n");
+                out.flush();
+            }
+        }, "progress-bar-newline"));
     }
 
     @Override
@@ -28,12 +36,14 @@ final class TerminalProgressBar implements ProgressDisplay {
         }
         out.print("\r" + line + ERASE_TO_END);
         out.flush();
+        lineOpen = true;
     }
 
     @Override
     public void note(String message) {
         out.print("\r" + ERASE_TO_END + message + "\n");
         out.flush();
+        lineOpen = false;
     }
 
     @Override
@@ -41,6 +51,7 @@ final class TerminalProgressBar implements ProgressDisplay {
         update(batch);
         out.print("\n");
         out.flush();
+        lineOpen = false;
     }
 
     String bar(double percent) {
