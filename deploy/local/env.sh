@@ -23,6 +23,7 @@ API_URL="${API_URL:-http://127.0.0.1:$API_PORT}"
 
 API_JAR="$ROOT/api-service/target/api-service-0.1.0-SNAPSHOT-exec.jar"
 WORKER_JAR="$ROOT/worker-service/target/worker-service-0.1.0-SNAPSHOT-exec.jar"
+CLI_JAR="$ROOT/cli/target/batchline.jar"
 # C1 only and the serial collector: on a small host shared by several JVMs, a broker and a
 # database, C2 compiler threads and parallel GC threads compete for the same cores.
 JAVA_OPTS="${JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms256m -Xmx768m}"

@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
 done
 mkdir -p "$RUN_DIR"
 
-if $build || [ ! -f "$API_JAR" ] || [ ! -f "$WORKER_JAR" ]; then
+if $build || [ ! -f "$API_JAR" ] || [ ! -f "$WORKER_JAR" ] || { $demo && [ ! -f "$CLI_JAR" ]; }; then
   echo "Building the services (./mvnw package -DskipTests)..."
   (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
 fi
@@ -102,5 +102,7 @@ if [ -f "$RUN_DIR/admin-key" ] && [ "$BATCH_BOOTSTRAP_ADMIN_KEY" = "$(cat "$RUN_
 fi
 echo "Stop it with:     deploy/local/down.sh"
 if $demo; then
-  "$ROOT/deploy/demo.sh"
+  # the demo through the command line (bin/batchline); deploy/demo.sh is the same demo with curl and jq
+  # against the services just started, whatever BATCHLINE_* the caller's shell has
+  BATCHLINE_URL="$API_URL" BATCHLINE_API_KEY="$BATCH_BOOTSTRAP_ADMIN_KEY" BATCHLINE_PROFILE="" "$ROOT/deploy/demo-cli.sh"
 fi
