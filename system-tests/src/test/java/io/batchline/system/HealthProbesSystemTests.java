@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import io.batchline.testing.TestServices;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,9 +17,11 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The probes deploy/k8s gives both Deployments (Spring Boot's liveness and readiness
- * groups, enabled in both application.yml files) answer on the running processes'
- * management ports.
+ * The API and a worker configured as deploy/k8s configures them: the broker by
+ * {@code SPRING_RABBITMQ_ADDRESSES} (a dead node first, as when one broker pod is down) and
+ * the database by {@code SPRING_DATASOURCE_URL}, with RABBITMQ_HOST and DB_HOST pointing
+ * nowhere; and the probes the Deployments use (Spring Boot's liveness and readiness groups,
+ * enabled in both application.yml files) answer on their management ports.
  */
 class HealthProbesSystemTests {
 
@@ -28,7 +31,14 @@ class HealthProbesSystemTests {
 
     @BeforeAll
     static void start() {
-        stack = new BatchlineStack(Map.of()).startApi();
+        Map<String, String> services = TestServices.get().environment();
+        stack = new BatchlineStack(Map.of(
+                "SPRING_RABBITMQ_ADDRESSES", "127.0.0.1:1," + services.get("RABBITMQ_HOST") + ":" + services.get("RABBITMQ_PORT"),
+                "SPRING_RABBITMQ_ADDRESS_SHUFFLE_MODE", "none",
+                "RABBITMQ_HOST", "rabbitmq.invalid",
+                "SPRING_DATASOURCE_URL", "jdbc:postgresql://" + services.get("DB_HOST") + ":" + services.get("DB_PORT")
+                        + "/" + services.get("DB_NAME"),
+                "DB_HOST", "postgres.invalid")).startApi();
         stack.startWorker();
     }
 
