@@ -23,7 +23,7 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * A schema for every resource type the manifests use: the Kubernetes types from fabric8's
  * published JSON schemas (kubernetes-model-core, -apps, -policy on Maven Central), the
- * custom resources from the CRD documents under {@code crds/} on the test class path. A
+ * custom resources from the CRD documents in deploy-tests/src/test/resources/crds. A
  * document of a type with no schema is a problem too, so nothing goes unchecked.
  */
 final class ManifestSchemas {
@@ -55,10 +55,6 @@ final class ManifestSchemas {
         }
         Schema schema = compiled.computeIfAbsent(type, key -> registry.getSchema(tree));
         return schema.validate(document).stream().map(error -> resource + ": " + error).toList();
-    }
-
-    boolean knows(String apiVersion, String kind) {
-        return trees.containsKey(apiVersion + " " + kind);
     }
 
     private void addFabric8Schemas() {
@@ -112,7 +108,7 @@ final class ManifestSchemas {
     }
 
     /** One CustomResourceDefinition: a schema per served version. */
-    void addCrd(Path file, JsonNode crd) {
+    private void addCrd(Path file, JsonNode crd) {
         if (!"CustomResourceDefinition".equals(crd.path("kind").asString(""))) {
             throw new IllegalStateException(file + " is not a CustomResourceDefinition");
         }
