@@ -5,15 +5,20 @@
 #   RESULT items=N seconds=S items_per_s=R submit_ms=M
 # where S runs from the start of the POST to the batch's completion.
 #
-#   deploy/bench/throughput.sh [--items 100000] [--workers 2] [--keep]
+#   deploy/bench/throughput.sh [--items 100000] [--workers 2] [--delay-ms 0] [--options '{...}'] [--keep]
+#
+# --delay-ms makes every item wait that long in the worker; --options are the batch's options
+# (e.g. '{"chunkSize":1}' so each consumer runs one item at a time, see deploy/bench/scaling.sh).
 set -euo pipefail
-items=100000 workers=2 keep=false
+items=100000 workers=2 keep=false delay=0 options='{}'
 while [ $# -gt 0 ]; do
   case "$1" in
     --items) items="$2"; shift 2 ;;
     --workers) workers="$2"; shift 2 ;;
+    --delay-ms) delay="$2"; shift 2 ;;
+    --options) options="$2"; shift 2 ;;
     --keep) keep=true; shift ;;
-    *) echo "usage: $0 [--items N] [--workers W] [--keep]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--items N] [--workers W] [--delay-ms MS] [--options JSON] [--keep]" >&2; exit 2 ;;
   esac
 done
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -42,8 +47,12 @@ trap cleanup EXIT
 "$ROOT/deploy/local/up.sh" --workers "$workers" >/dev/null
 body="$RUN_DIR/items.ndjson"
 {
-  echo '{"operation":"noop","creator":"bench"}'
-  awk -v n="$items" 'BEGIN { for (i = 0; i < n; i++) printf "{\"key\":\"item-%d\",\"n\":%d}\n", i, i }'
+  jq -cn --argjson options "$options" '{operation:"noop",creator:"bench",options:$options}'
+  if [ "$delay" -gt 0 ]; then
+    awk -v n="$items" -v d="$delay" 'BEGIN { for (i = 0; i < n; i++) printf "{\"key\":\"item-%d\",\"delayMs\":%d}\n", i, d }'
+  else
+    awk -v n="$items" 'BEGIN { for (i = 0; i < n; i++) printf "{\"key\":\"item-%d\",\"n\":%d}\n", i, i }'
+  fi
 } >"$body"
 
 auth="Authorization: Bearer $(cat "$RUN_DIR/admin-key")"

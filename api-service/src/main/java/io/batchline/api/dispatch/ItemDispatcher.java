@@ -322,7 +322,7 @@ public class ItemDispatcher implements DisposableBean {
             while (true) {
                 boolean again = next < publishedBelow;
                 int credit = windowSize - inFlight;
-                if (!again && (credit <= 0 || (thisTurn >= settings.turn() && othersWaiting()))) {
+                if (!again && (tooLittle(credit, windowSize, claim.total() - next) || (thisTurn >= settings.turn() && othersWaiting()))) {
                     // settle what is out, store the watermark, and look at the credit once more
                     window.drain(timeout);
                     Optional<Progress> now = advance(window.watermark(next), next, 0);
@@ -333,7 +333,7 @@ public class ItemDispatcher implements DisposableBean {
                     inFlight = now.get().inFlight();
                     windowSize = windowAfter(now.get().ended());
                     credit = windowSize - inFlight;
-                    if (credit <= 0) {
+                    if (tooLittle(credit, windowSize, claim.total() - next)) {
                         parked(inFlight, windowSize, false);
                         return;
                     }
@@ -374,6 +374,16 @@ public class ItemDispatcher implements DisposableBean {
             }
             pace.forget(batchId);
             log.info("Dispatched batch {} ({} items, operation {})", batchId, claim.total(), claim.operation());
+        }
+
+        /**
+         * Whether the credit is too little to be worth a run: none at all, or less than a
+         * quarter window (and a chunk) while more items than that wait. Waiting for a useful
+         * amount keeps the statements per item low when results trickle in a few at a time.
+         */
+        private boolean tooLittle(int credit, int windowSize, int remaining) {
+            int worthIt = Math.min(settings.chunkSize(), Math.max(1, windowSize / 4));
+            return credit <= 0 || (credit < worthIt && remaining > credit);
         }
 
         /** The batch's window now that {@code ended} of its round's items have ended. */

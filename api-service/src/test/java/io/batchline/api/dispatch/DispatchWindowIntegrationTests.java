@@ -69,6 +69,9 @@ class DispatchWindowIntegrationTests extends RealServicesTest {
             assertThat(view.get("counts").get("pending").asInt()).isEqualTo(10);
         });
         assertCountersEqualItemRows(gentle);
+        // no worker runs here: leave nothing waiting for credit (other tests wait for every batch to be dispatched)
+        assertThat(postAs("/api/batches/" + urgent + "/cancel").status()).isEqualTo(202);
+        await().atMost(WAIT).until(() -> batch(urgent).get("counts").get("cancelled").asInt() == 50);
     }
 
     @Test

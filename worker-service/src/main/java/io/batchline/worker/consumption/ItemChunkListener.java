@@ -227,13 +227,19 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
                 // comes once for the whole chunk, and a result sent twice is recorded once
                 publishSoFar(produced, spans);
             }
-            List<WorkItem<P>> sliceWork = slice.indexes().stream().map(work::get).toList();
-            List<ItemActivity.Item> announced = slice.indexes().stream().map(i -> ItemActivity.Item.of(bound.get(i).item(), null)).toList();
+            // a stop that came while earlier slices ran applies to this one: a capped batch runs
+            // slice after slice for long, and a cancel must not wait for the whole delivery chunk
+            List<Integer> indexes = s == 0 ? slice.indexes() : stillRunnable(slice.indexes(), bound, produced);
+            if (indexes.isEmpty()) {
+                continue;
+            }
+            List<WorkItem<P>> sliceWork = indexes.stream().map(work::get).toList();
+            List<ItemActivity.Item> announced = indexes.stream().map(i -> ItemActivity.Item.of(bound.get(i).item(), null)).toList();
             // an outage holds this slice only: slices already run have committed and are not run again
             List<ItemOutcome> outcomes = holdingThroughOutages("Running a chunk of " + operation,
                     () -> runSlice(slice, sliceWork, announced));
             for (int i = 0; i < sliceWork.size(); i++) {
-                Delivery delivery = bound.get(slice.indexes().get(i));
+                Delivery delivery = bound.get(indexes.get(i));
                 Decision decision = retryPolicy.after(delivery.item(), outcomes.get(i));
                 if (decision instanceof Decision.RetryLater retry) {
                     // the tier's TTL starts when the chunk's messages are published, a moment from now
@@ -278,6 +284,15 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The slice's items whose batch has not begun stopping meanwhile; the others are reported or dropped. */
+    private List<Integer> stillRunnable(List<Integer> indexes, List<Delivery> bound, Produced produced) {
+        List<Delivery> slice = indexes.stream().map(bound::get).toList();
+        java.util.Set<Delivery> runnable = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        runnable.addAll(holdingThroughOutages("Checking the stops of a chunk of " + operation,
+                () -> withoutStopped(slice, produced)));
+        return indexes.stream().filter(i -> runnable.contains(bound.get(i))).toList();
     }
 
     /** Reports the items of stopping rounds with the stop's outcome and drops stale ones; returns the rest. */

@@ -244,4 +244,38 @@ class ItemChunkListenerTests {
         assertThat(note.items().getFirst().retryDueAt()).isNull();
         assertThat(note.items().getFirst().attempt()).isEqualTo(2);
     }
+    @Test
+    void aStopThatComesWhileSlicesRunEndsTheSlicesNotYetRun() throws Exception {
+        // a batch with chunkSize 1: its three items are three handler calls, one after another
+        List<Message> messages = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            MessageProperties properties = new MessageProperties();
+            ItemHeaders item = new ItemHeaders(batch, i, 0, 1, 5, "noop", new ItemHeaders.BatchTraits("t", 1, 0));
+            item.toMap().forEach(properties::setHeader);
+            properties.setMessageId(item.messageId());
+            properties.setDeliveryTag(10 + i);
+            messages.add(new Message("{}".getBytes(), properties));
+        }
+        AtomicInteger runs = new AtomicInteger();
+        ItemChunkListener<NoopItem> listener = listener(handler(() -> {
+            runs.incrementAndGet();
+            // the cancel arrives while the first slice runs
+            when(stoppedBatches.verdicts(any())).thenReturn(Map.of(batch, new StoppedBatches.Verdict(0,
+                    StoppedBatches.Kind.STOPPING, io.batchline.model.status.StopOutcome.of(io.batchline.model.status.BatchStatus.CANCELLED),
+                    "cancelled on request", System.nanoTime())));
+            return List.of(ItemOutcome.succeeded(null));
+        }), Duration.ofMinutes(1));
+        List<ItemResult> published = new ArrayList<>();
+        org.mockito.Mockito.doAnswer(call -> {
+            published.addAll(call.getArgument(0));
+            return null;
+        }).when(publisher).publishConfirmed(any(), any(), any());
+
+        listener.onMessageBatch(messages, channel);
+
+        assertThat(runs).hasValue(1);
+        assertThat(published).extracting(r -> r.seq() + ":" + r.status().wireName())
+                .containsExactlyInAnyOrder("0:succeeded", "1:cancelled", "2:cancelled");
+        verify(channel).basicAck(12, true);
+    }
 }
