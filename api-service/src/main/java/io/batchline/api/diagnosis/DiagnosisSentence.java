@@ -64,6 +64,14 @@ final class DiagnosisSentence {
             return "The deadline passed " + about(Duration.between(stop.deadline(), now)) + " ago; the deadline watch is stopping"
                     + " the batch, and its " + items(pending) + " not started end timed_out.";
         }
+        int published = pending - facts.notDispatched();
+        if (facts.notDispatched() > 0 && !facts.dispatchLease().held() && published > 0
+                && facts.sweep().quietFor().compareTo(DISPATCH_GRACE) < 0) {
+            // credit-based dispatch: the window is full, the rest goes out as published items end
+            return items(facts.notDispatched()) + " wait for dispatch credit: " + published + " published "
+                    + (published == 1 ? "item has" : "items have") + " not ended yet, and the batch's dispatch window lets"
+                    + " more out as they end.";
+        }
         if (facts.notDispatched() > 0 && !facts.dispatchLease().held()) {
             if (facts.sweep().quietFor().compareTo(DISPATCH_GRACE) < 0) {
                 return items(facts.notDispatched()) + " are about to be dispatched.";

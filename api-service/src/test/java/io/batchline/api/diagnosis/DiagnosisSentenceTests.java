@@ -102,6 +102,15 @@ class DiagnosisSentenceTests {
     }
 
     @Test
+    void aBatchWithItsWindowFullWaitsForCredit() {
+        Given given = new Given();
+        given.notDispatched = 6;
+        given.sweep = new Diagnosis.Sweep(NOW.minusSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(5), false, 0);
+        assertThat(given.sentence()).isEqualTo("6 items wait for dispatch credit: 4 published items have not ended yet,"
+                + " and the batch's dispatch window lets more out as they end.");
+    }
+
+    @Test
     void aJustSubmittedBatchIsNotCalledStalled() {
         Given given = new Given();
         given.notDispatched = 10;
