@@ -65,8 +65,7 @@ final class DiagnosisSentence {
                     + " the batch, and its " + items(pending) + " not started end timed_out.";
         }
         int published = pending - facts.notDispatched();
-        if (facts.notDispatched() > 0 && !facts.dispatchLease().held() && published > 0
-                && facts.sweep().quietFor().compareTo(DISPATCH_GRACE) < 0) {
+        if (facts.notDispatched() > 0 && !facts.dispatchLease().held() && published > 0) {
             // credit-based dispatch: the window is full, the rest goes out as published items end
             return items(facts.notDispatched()) + " wait for dispatch credit: " + published + " published "
                     + (published == 1 ? "item has" : "items have") + " not ended yet, and the batch's dispatch window lets"
