@@ -118,7 +118,8 @@ class ReadmeExamplesSystemTests {
     /**
      * A scratch directory (downloads land there, not in the work tree) holding links to the
      * repository's top-level entries, so an example that names {@code bin/…} or {@code deploy/…}
-     * finds them as it would in a checkout.
+     * finds them as it would in a checkout, and a {@code .run/admin-key} with the stack's admin
+     * key, as {@code deploy/local/up.sh} leaves one.
      */
     private static Path shellDirectory(Path repository) throws IOException {
         Path dir = Files.createTempDirectory("readme-examples");
@@ -131,6 +132,9 @@ class ReadmeExamplesSystemTests {
             }
         }
         Files.writeString(dir.resolve(".curlrc"), "fail-with-body\n");
+        // what deploy/local/up.sh leaves behind: the examples read the admin key from there
+        Files.createDirectories(dir.resolve(".run"));
+        Files.writeString(dir.resolve(".run").resolve("admin-key"), BatchlineStack.ADMIN_KEY);
         return dir;
     }
 
