@@ -70,17 +70,18 @@ class RabbitClusterSystemTests {
 
     private void killTheLeaderMidBatch(String queue) {
         stack.awaitAllHealthy();
-        await().atMost(Duration.ofMinutes(2)).until(() -> cluster.runningNodes().size() == 3);
+        await().atMost(Duration.ofMinutes(2)).ignoreExceptions().until(() -> cluster.runningNodes().size() == 3);
         assertThat(cluster.membersOf(queue)).as("members of %s", queue).hasSize(3);
 
         UUID batch = stack.submit("noop", IntStream.range(0, ITEMS).mapToObj(i -> "{\"n\":" + i + "}").collect(Collectors.joining(",")));
-        await().atMost(BATCH_END).pollInterval(Duration.ofMillis(200)).until(() -> succeeded(batch) >= ITEMS / 10);
+        // ignoreExceptions: the machine's PostgreSQL is shared, and a poll may briefly find no free connection
+        await().atMost(BATCH_END).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> succeeded(batch) >= ITEMS / 10);
 
         int leader = cluster.leaderOf(queue);
         cluster.killNode(leader);
         int succeededAtKill = succeeded(batch);
         // the batch goes on without the node: a new leader is elected among the other two
-        await().atMost(BATCH_END).pollInterval(Duration.ofMillis(500))
+        await().atMost(BATCH_END).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                 .until(() -> succeeded(batch) >= Math.min(ITEMS, succeededAtKill + ITEMS / 10));
         assertThat(cluster.leaderOf(queue)).as("leader of %s after the kill", queue).isNotEqualTo(leader);
         cluster.restartNode(leader);
