@@ -106,6 +106,14 @@ final class RabbitCluster implements AutoCloseable {
         return members;
     }
 
+    /** The members of a quorum queue that are online, as node names. */
+    List<String> onlineMembersOf(String queue) {
+        List<String> online = new ArrayList<>();
+        get("/api/queues/%2F/" + URLEncoder.encode(queue, StandardCharsets.UTF_8)).path("online")
+                .forEach(member -> online.add(member.asString()));
+        return online;
+    }
+
     /** Every queue of the default vhost with its ready and unacknowledged message counts. */
     JsonNode queues() {
         return get("/api/queues/%2F?columns=name,messages_ready,messages_unacknowledged");

@@ -104,6 +104,9 @@ class RabbitClusterSystemTests {
             }
         });
         assertThat(cluster.membersOf(queue)).as("members of %s after the restart", queue).hasSize(3);
+        // the restarted node has caught up and is a member again
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                .until(() -> cluster.onlineMembersOf(queue).size() == 3);
     }
 
     private static int succeeded(UUID batch) {
