@@ -56,7 +56,11 @@ final class RabbitCluster implements AutoCloseable {
         environment.put("RABBIT_CLUSTER_PASSWORD", PASSWORD);
     }
 
+    private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+
     RabbitCluster start() {
+        // three Erlang VMs must not outlive a test JVM that ends without its @AfterAll
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "rabbit-cluster-stop"));
         run(Duration.ofMinutes(4), "start");
         return this;
     }
@@ -202,6 +206,8 @@ final class RabbitCluster implements AutoCloseable {
     /** Stops every node and removes the cluster's data. */
     @Override
     public void close() {
-        run(Duration.ofMinutes(2), "stop", "--purge");
+        if (stopped.compareAndSet(false, true)) {
+            run(Duration.ofMinutes(2), "stop", "--purge");
+        }
     }
 }
