@@ -19,13 +19,16 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The topology of docker-compose.yml as OS processes: one API and N workers, against this
- * run's own vhost and database, each on a free port.
+ * The topology of docker-compose.yml as OS processes: one API (or more, {@link #startAnotherApi()})
+ * and N workers, against this run's own vhost and database, each on a free port. Requests go to
+ * one API process, the first unless {@link #sendRequestsTo} names another.
  */
 public final class BatchlineStack implements AutoCloseable {
 
     private final Map<String, String> environment;
     private volatile ServiceProcess api;
+    /** API processes started besides the first (and its replacements). */
+    private final List<ServiceProcess> otherApis = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<ServiceProcess> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile java.util.concurrent.ScheduledExecutorService supervisor;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -45,6 +48,21 @@ public final class BatchlineStack implements AutoCloseable {
     public BatchlineStack startApi() {
         api.start().awaitHealthy();
         return this;
+    }
+
+    /**
+     * Starts one more API process on the same database and broker (as {@code up.sh --apis N}
+     * does) and waits until it is healthy; requests still go where they went.
+     */
+    public ServiceProcess startAnotherApi() {
+        ServiceProcess another = new ServiceProcess("api-" + (otherApis.size() + 2), "batchline.api.jar", environment);
+        otherApis.add(another);
+        return another.start().awaitHealthy();
+    }
+
+    /** From now on requests go to this API process (e.g. after the one they went to was killed). */
+    public void sendRequestsTo(ServiceProcess api) {
+        this.api = api;
     }
 
     /** kill -9 the API and start a new API process (on a new port). */
@@ -97,6 +115,11 @@ public final class BatchlineStack implements AutoCloseable {
 
     public ServiceProcess api() {
         return api;
+    }
+
+    /** The API processes started with {@link #startAnotherApi()}, in order. */
+    public List<ServiceProcess> otherApis() {
+        return otherApis;
     }
 
     public List<ServiceProcess> workers() {
@@ -276,6 +299,7 @@ public final class BatchlineStack implements AutoCloseable {
             supervisor.shutdownNow();
         }
         workers.forEach(ServiceProcess::stop);
+        otherApis.forEach(ServiceProcess::stop);
         api.stop();
     }
 }

@@ -25,8 +25,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Delivers completion callbacks from the outbox. Any API instance may: a due row is claimed
- * by pushing its next attempt a minute ahead ({@code SKIP LOCKED}, so two instances never
- * take the same row), then sent outside any transaction. The body is the batch summary,
+ * by pushing its next attempt {@code batch.callbacks.claim-for} (a minute) ahead ({@code SKIP
+ * LOCKED}, so two instances never take the same row), then sent outside any transaction.
+ * Claimed rows are sent one after another, so a run takes no new row once half its claim has
+ * passed and gives the rest back: a send (3 s to connect, 5 s for the answer) started before
+ * then has ended long before the claim runs out and another instance may take the row, so a
+ * callback is never sent by two instances at once (only a crash between a receiver's 2xx and
+ * the row's update sends it again). The body is the batch summary,
  * signed as {@code X-Batch-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body"
  * with the tenant's signing secret>}. A 2xx delivers it; anything else is retried with
  * exponential backoff until {@code batch.callbacks.give-up-after}; every attempt's outcome
@@ -38,12 +43,17 @@ class CallbackSender {
     private static final Logger log = LoggerFactory.getLogger(CallbackSender.class);
 
     static final String CLAIM_DUE = """
-            UPDATE callback_outbox SET next_attempt_at = now() + interval '60 seconds'
+            UPDATE callback_outbox SET next_attempt_at = now() + make_interval(secs => :claimSeconds)
              WHERE batch_id IN (SELECT batch_id FROM callback_outbox
                                  WHERE delivered_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= now()
                                  ORDER BY next_attempt_at LIMIT 20
                                  FOR UPDATE SKIP LOCKED)
             RETURNING batch_id, url, attempts, created_at, tenant
+            """;
+    /** Claimed rows this run did not get to: due again at once, for any instance. */
+    static final String GIVE_BACK = """
+            UPDATE callback_outbox SET next_attempt_at = now()
+             WHERE batch_id IN (:ids) AND delivered_at IS NULL AND gave_up_at IS NULL
             """;
     static final String SUMMARY = """
             SELECT b.id, b.creator, b.operation, b.status, b.status_reason, b.total, b.succeeded, b.failed,
@@ -76,6 +86,7 @@ class CallbackSender {
     private final OutboundPolicy policy;
     private final Duration firstRetry;
     private final Duration giveUpAfter;
+    private final Duration claimFor;
     private final HttpClient http = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(3))
             .followRedirects(HttpClient.Redirect.NEVER)
@@ -87,19 +98,39 @@ class CallbackSender {
         this.policy = policy;
         this.firstRetry = settings.firstRetry();
         this.giveUpAfter = settings.giveUpAfter();
+        this.claimFor = settings.claimFor();
     }
 
     @Scheduled(fixedDelayString = "${batch.callbacks.poll-interval:1s}")
     void sendDue() {
         List<Due> due;
+        long claimedAt = System.nanoTime();
         try {
-            due = jdbc.sql(CLAIM_DUE).query((rs, n) -> new Due(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3),
-                    rs.getTimestamp(4).toInstant(), rs.getString(5))).list();
+            due = jdbc.sql(CLAIM_DUE).param("claimSeconds", claimFor.toMillis() / 1000.0)
+                    .query((rs, n) -> new Due(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3),
+                            rs.getTimestamp(4).toInstant(), rs.getString(5))).list();
         } catch (RuntimeException e) {
             log.debug("Callback poll failed: {}", e.getMessage());
             return;
         }
-        due.forEach(this::send);
+        Duration lastStart = claimFor.dividedBy(2);
+        for (int i = 0; i < due.size(); i++) {
+            if (Duration.ofNanos(System.nanoTime() - claimedAt).compareTo(lastStart) > 0) {
+                giveBack(due.subList(i, due.size()));
+                return;
+            }
+            send(due.get(i));
+        }
+    }
+
+    private void giveBack(List<Due> rows) {
+        List<UUID> ids = rows.stream().map(Due::batchId).toList();
+        try {
+            jdbc.sql(GIVE_BACK).param("ids", ids).update();
+        } catch (RuntimeException e) {
+            // they are due again when the claim runs out anyway
+            log.debug("Could not give back {} claimed callbacks: {}", ids.size(), e.getMessage());
+        }
     }
 
     private void send(Due due) {

@@ -12,13 +12,16 @@ import org.springframework.validation.annotation.Validated;
  * @param firstRetry   pause after the first failed delivery; doubles after each ({@code BATCH_CALLBACK_FIRST_RETRY})
  * @param giveUpAfter  how long after the batch ended delivery is given up ({@code BATCH_CALLBACK_GIVE_UP_AFTER})
  * @param pollInterval how often due callbacks are looked for
+ * @param claimFor     how long a claimed callback is kept from other API instances; a run starts no
+ *                     send after half of it, so keep it well above twice a send's longest time (8 s)
  */
 @ConfigurationProperties("batch.callbacks")
 @Validated
 public record CallbackSettings(
         @DefaultValue("2s") Duration firstRetry,
         @DefaultValue("1h") Duration giveUpAfter,
-        @DefaultValue("1s") Duration pollInterval) {
+        @DefaultValue("1s") Duration pollInterval,
+        @DefaultValue("60s") Duration claimFor) {
 
     /**
      * Hosts outbound calls may reach even when they resolve to private or loopback addresses

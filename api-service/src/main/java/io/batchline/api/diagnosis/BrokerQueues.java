@@ -77,11 +77,34 @@ class BrokerQueues {
         }
     }
 
+    /**
+     * The first management URL that answers: in a cluster every node reports every queue, so a
+     * node that is down only costs the time its refusal takes.
+     */
     private Map<String, QueueCounts> fromManagementApi(List<String> queues) throws Exception {
+        List<String> urls = settings.managementUrls();
+        if (urls.isEmpty()) {
+            throw new IllegalStateException("no management URL configured");
+        }
+        Exception last = null;
+        for (String url : urls) {
+            try {
+                return fromManagementApi(url, queues);
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                log.debug("RabbitMQ management API at {} not readable: {}", url, e.toString());
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private Map<String, QueueCounts> fromManagementApi(String managementUrl, List<String> queues) throws Exception {
         String vhost = URLEncoder.encode(settings.vhost(), StandardCharsets.UTF_8);
         String credentials = Base64.getEncoder().encodeToString(
                 (settings.managementUser() + ":" + settings.managementPassword()).getBytes(StandardCharsets.UTF_8));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(stripSlash(settings.managementUrl()) + "/api/queues/" + vhost
+        HttpRequest request = HttpRequest.newBuilder(URI.create(managementUrl + "/api/queues/" + vhost
                         + "?columns=name,messages_ready,messages_unacknowledged,consumers"))
                 .timeout(settings.brokerTimeout())
                 .header("Authorization", "Basic " + credentials)
@@ -116,10 +139,6 @@ class BrokerQueues {
             }
         }
         return counts;
-    }
-
-    private static String stripSlash(String url) {
-        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     private static Long number(@Nullable Object value) {

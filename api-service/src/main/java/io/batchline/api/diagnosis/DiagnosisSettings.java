@@ -14,7 +14,8 @@ import org.springframework.validation.annotation.Validated;
  *                           an item announced as running for longer is reported past it
  * @param managementUrl      RabbitMQ's management API ({@code BATCH_DIAGNOSIS_MANAGEMENT_URL}; by default port
  *                           15672 of {@code RABBITMQ_HOST}), read with the AMQP user and vhost for ready and
- *                           unacknowledged messages per queue
+ *                           unacknowledged messages per queue; for a cluster, the nodes' URLs comma-separated,
+ *                           tried in order (every node answers for the whole cluster)
  * @param managementUser     its user (default {@code RABBITMQ_USER})
  * @param managementPassword its password (default {@code RABBITMQ_PASSWORD})
  * @param vhost              the vhost whose queues are read (default {@code RABBITMQ_VHOST})
@@ -29,4 +30,13 @@ record DiagnosisSettings(
         @DefaultValue("guest") @NotNull String managementPassword,
         @DefaultValue("/") @NotNull String vhost,
         @DefaultValue("2s") @NotNull Duration brokerTimeout) {
+
+    /** The management URLs to try, in order, without a trailing slash. */
+    java.util.List<String> managementUrls() {
+        return java.util.Arrays.stream(managementUrl.split(","))
+                .map(String::strip)
+                .filter(url -> !url.isEmpty())
+                .map(url -> url.endsWith("/") ? url.substring(0, url.length() - 1) : url)
+                .toList();
+    }
 }

@@ -11,6 +11,7 @@ import io.batchline.model.messaging.ItemActivity;
 import io.batchline.model.messaging.ItemError;
 import io.batchline.model.messaging.ItemResult;
 import io.batchline.model.messaging.Topology;
+import io.batchline.testing.TestServices;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -283,6 +284,19 @@ class DiagnosisIntegrationTests extends RealServicesTest {
         } finally {
             as(ADMIN_KEY, "DELETE", "/api/admin/rate-limits/" + operation, null, null, java.util.Map.of());
         }
+    }
+
+    @Test
+    void aClusterNodeWhoseManagementApiIsDownIsPassedOverForTheNextOne() {
+        submitNoop(1);
+        // a cluster's node list, the first node down: the next one answers for every queue
+        DiagnosisSettings cluster = new DiagnosisSettings(Duration.ofSeconds(30),
+                "http://127.0.0.1:9, " + TestServices.get().rabbit().managementUrl() + "/", TestServices.get().rabbit().username(),
+                TestServices.get().rabbit().password(), TestServices.get().rabbit().vhost(), Duration.ofSeconds(1));
+        BrokerQueues.Reading reading = new BrokerQueues(cluster, rabbitAdmin, json).read(List.of(Topology.itemQueue("noop")));
+        assertThat(reading.status()).isEqualTo("ok");
+        assertThat(reading.source()).isEqualTo("management-api");
+        assertThat(reading.queues().get("batch.items.noop").unacked()).isNotNull();
     }
 
     @Test
