@@ -154,7 +154,8 @@ class ItemPartitionsIntegrationTests extends RealServicesTest {
         assertThat(count("SELECT count(*) FROM removed_batch_items WHERE batch_id IN (?, ?)", old, older)).isZero();
         assertThat(count("SELECT count(*) FROM batch_items WHERE batch_id IN (?, ?)", old, older)).isZero();
         assertThat(removed("partitions") - partitionsBefore).isEqualTo(1);
-        assertThat(removed("items") - itemsBefore).isEqualTo(7);
+        // at least: the scheduled run may delete leftovers of other test classes row by row meanwhile
+        assertThat(removed("items") - itemsBefore).isGreaterThanOrEqualTo(7);
 
         assertThat(attached(partitionOf(running))).isTrue();
         assertThat(count("SELECT count(*) FROM batch_items WHERE batch_id = ?", stillRunning)).isEqualTo(2);
