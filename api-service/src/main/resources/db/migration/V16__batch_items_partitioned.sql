@@ -51,11 +51,17 @@ CREATE TRIGGER batch_items_status_guard BEFORE UPDATE OF status ON batch_items
 --  * vacuum after 2 % of the rows changed (not 20 %: a 5,000,000-row day would otherwise
 --    carry a million dead rows before its first vacuum), and after 5 % new rows (the
 --    visibility map for index-only scans, and freezing early rather than in one big pass);
---  * no vacuum cost delay: the partition that is being updated is the one that needs it now.
+--  * no vacuum cost delay: the partition that is being updated is the one that needs it now;
+--  * no statistics before 100,000 rows changed. A partition without statistics is assumed to
+--    be at least 10 pages, and a lookup by (batch_id, seq) uses the primary key. Statistics
+--    taken while it is empty or tiny would make the lookup's plan a sequential scan, and a
+--    cached generic plan keeps that plan while the day's partition grows to millions of rows
+--    (until the next ANALYZE invalidates it): the tracker would scan it once per result.
 CREATE FUNCTION batch_items_storage() RETURNS text LANGUAGE sql IMMUTABLE AS $$
     SELECT 'fillfactor = 85, autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_threshold = 10000, '
         || 'autovacuum_vacuum_insert_scale_factor = 0.05, autovacuum_vacuum_insert_threshold = 100000, '
-        || 'autovacuum_analyze_scale_factor = 0.02, autovacuum_vacuum_cost_delay = 0'
+        || 'autovacuum_analyze_scale_factor = 0.02, autovacuum_analyze_threshold = 100000, '
+        || 'autovacuum_vacuum_cost_delay = 0'
 $$;
 
 -- Adds the partition of one UTC day unless it exists; true if it added it. The table is made
@@ -102,4 +108,4 @@ SELECT add_batch_items_partition(d)
 
 INSERT INTO batch_items SELECT * FROM batch_items_unpartitioned;
 DROP TABLE batch_items_unpartitioned;
-ANALYZE batch_items;
+-- no ANALYZE: autovacuum analyzes the partitions that got enough rows (see batch_items_storage)
