@@ -76,12 +76,13 @@ class ItemPartitions {
     }
 
     /**
-     * Makes the partitions of yesterday (a clock a little behind another instance's), {@code
-     * today} and the next {@code daysAhead} days; returns how many it made.
+     * Makes the partitions of {@code today} and the next {@code daysAhead} days; returns how
+     * many it made. Never a past day: with a retention shorter than a day, yesterday's
+     * partition may just have been dropped.
      */
     int createAhead(LocalDate today) {
         int added = 0;
-        for (LocalDate day = today.minusDays(1); !day.isAfter(today.plusDays(settings.daysAhead())); day = day.plusDays(1)) {
+        for (LocalDate day = today; !day.isAfter(today.plusDays(settings.daysAhead())); day = day.plusDays(1)) {
             if (ensure(day)) {
                 added++;
             }
