@@ -23,7 +23,8 @@ while [ $# -gt 0 ]; do
 done
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 export RUN_DIR="$ROOT/.run/bench"
-export DB_NAME="batchline_bench" RABBITMQ_VHOST="batchline-bench"
+# BENCH_DB_NAME / BENCH_VHOST: two benches on one machine need their own database and vhost
+export DB_NAME="${BENCH_DB_NAME:-batchline_bench}" RABBITMQ_VHOST="${BENCH_VHOST:-batchline-bench}"
 export API_PORT="${BENCH_API_PORT:-18080}" WORKER_BASE_PORT="${BENCH_WORKER_BASE_PORT:-18081}"
 export API_MANAGEMENT_PORT="${BENCH_API_MANAGEMENT_PORT:-18090}"
 unset BATCH_BOOTSTRAP_ADMIN_KEY

@@ -39,9 +39,13 @@ class HealthReport {
             """);
     /** The tables that grow with batches; {@code to_regclass} keeps the query valid if one is renamed. */
     static final String SIZES = """
-            SELECT t.name, pg_total_relation_size(c.oid), pg_indexes_size(c.oid)
+            SELECT t.name, sum(pg_total_relation_size(r.oid))::bigint, sum(pg_indexes_size(r.oid))::bigint
               FROM unnest(string_to_array(:tables, ',')) WITH ORDINALITY AS t(name, n)
               JOIN pg_class c ON c.oid = to_regclass(t.name)
+              -- a partitioned table (batch_items) has no storage: its partitions do
+              CROSS JOIN LATERAL (SELECT relid FROM pg_partition_tree(c.oid) WHERE c.relkind = 'p'
+                                  UNION ALL SELECT c.oid WHERE c.relkind <> 'p') AS r(oid)
+             GROUP BY t.name, t.n
              ORDER BY t.n
             """;
     static final List<String> BATCH_TABLES = List.of("batches", "batch_items", "callback_outbox", "callback_attempts",

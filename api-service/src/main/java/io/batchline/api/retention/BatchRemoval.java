@@ -24,26 +24,37 @@ class BatchRemoval {
     /** The removal of some batch rows and of what names them; {@code :ids} picks them. */
     private static final String REMOVE = """
             gone AS (DELETE FROM batches b USING doomed d WHERE b.id = d.id RETURNING b.id, b.total),
-            pending AS (INSERT INTO removed_batch_items (batch_id) SELECT id FROM gone ON CONFLICT DO NOTHING),
+            pending AS (INSERT INTO removed_batch_items (batch_id, items, awaits_partition)
+                        SELECT g.id, g.total, {AWAITS_PARTITION} FROM gone g ON CONFLICT DO NOTHING),
             outbox AS (DELETE FROM callback_outbox WHERE batch_id IN (SELECT id FROM gone)),
             attempts AS (DELETE FROM callback_attempts WHERE batch_id IN (SELECT id FROM gone)),
             keys AS (DELETE FROM idempotency_keys WHERE batch_id IN (SELECT id FROM gone)),
             audit AS (DELETE FROM audit_log WHERE target IN (SELECT id::text FROM gone))
             SELECT count(*) FROM gone
             """;
+    /**
+     * An expired batch whose day partition began before the cutoff leaves its items to the
+     * drop of that partition ({@link ItemPartitions}), due as soon as the day's last batch
+     * is removed. Any other batch's items go row by row: the default partition's, and those
+     * of a day not yet past retention (which holds batches for weeks to come).
+     */
+    private static final String AWAITS_PARTITION = """
+            EXISTS (SELECT 1 FROM batch_items_partitions p
+                     WHERE g.id >= p.from_id AND g.id < p.to_id AND p.from_id < batch_items_id_at(:cutoff))""";
     static final String REMOVE_EXPIRED = StatusSql.render("""
             WITH doomed AS (
                 SELECT id FROM batches
                  WHERE status IN ({TERMINAL}) AND completed_at < :cutoff
                  ORDER BY completed_at LIMIT :limit
                  FOR UPDATE SKIP LOCKED),
-            """) + REMOVE;
+            """) + REMOVE.replace("{AWAITS_PARTITION}", AWAITS_PARTITION);
     static final String REMOVE_ONE = StatusSql.render("""
             WITH doomed AS (SELECT id FROM batches WHERE id = :id AND status IN ({TERMINAL}) FOR UPDATE),
-            """) + REMOVE;
+            """) + REMOVE.replace("{AWAITS_PARTITION}", "false");
     /** One removed batch whose items are left, claimed so that two instances take different ones. */
     static final String CLAIM_ITEMS = """
-            SELECT batch_id FROM removed_batch_items ORDER BY removed_at LIMIT 1 FOR UPDATE SKIP LOCKED
+            SELECT batch_id FROM removed_batch_items WHERE NOT awaits_partition
+             ORDER BY removed_at LIMIT 1 FOR UPDATE SKIP LOCKED
             """;
     static final String DELETE_ITEMS = """
             DELETE FROM batch_items
@@ -62,6 +73,7 @@ class BatchRemoval {
     private final JdbcClient jdbc;
     private final Counter batchesRemoved;
     private final Counter itemsRemoved;
+    private final Counter partitionsRemoved;
 
     BatchRemoval(JdbcClient jdbc, MeterRegistry meters) {
         this.jdbc = jdbc;
@@ -69,11 +81,19 @@ class BatchRemoval {
                 .description("rows removed by retention and admin deletes").register(meters);
         this.itemsRemoved = Counter.builder("batchline.retention.removed").tag("kind", "items")
                 .description("rows removed by retention and admin deletes").register(meters);
+        this.partitionsRemoved = Counter.builder("batchline.retention.removed").tag("kind", "partitions")
+                .description("rows removed by retention and admin deletes").register(meters);
     }
 
     /** Counts what a committed transaction removed ({@code batchline_retention_removed_total{kind}}). */
     void counted(int batches, int items) {
         batchesRemoved.increment(batches);
+        itemsRemoved.increment(items);
+    }
+
+    /** Counts the day partitions of batch_items a committed transaction dropped, and their items. */
+    void countedPartitions(int partitions, long items) {
+        partitionsRemoved.increment(partitions);
         itemsRemoved.increment(items);
     }
 

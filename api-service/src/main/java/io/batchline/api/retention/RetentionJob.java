@@ -9,7 +9,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Removes batches that ended more than {@code BATCH_RETENTION} ago, a chunk per transaction,
- * then the item rows of removed batches (also those an admin deleted), a bounded statement
+ * then drops the day partitions of batch_items none of whose batches is left, then the item
+ * rows of removed batches that are not left to such a drop (also those an admin deleted), a bounded statement
  * per transaction. Any instance may run it; the row claims in {@link BatchRemoval} keep two
  * from touching the same rows. One run stops after {@code runBudget}, because the API's
  * scheduled duties share one scheduler thread; the next run carries on.
@@ -20,15 +21,17 @@ class RetentionJob {
     private static final Logger log = LoggerFactory.getLogger(RetentionJob.class);
 
     /** What one run removed. */
-    record Removed(int batches, int items) {
+    record Removed(int batches, long items, int partitions) {
     }
 
     private final BatchRemoval removal;
+    private final ItemPartitions partitions;
     private final RetentionSettings settings;
     private final TransactionTemplate transaction;
 
-    RetentionJob(BatchRemoval removal, RetentionSettings settings, TransactionTemplate transaction) {
+    RetentionJob(BatchRemoval removal, ItemPartitions partitions, RetentionSettings settings, TransactionTemplate transaction) {
         this.removal = removal;
+        this.partitions = partitions;
         this.settings = settings;
         this.transaction = transaction;
     }
@@ -38,7 +41,8 @@ class RetentionJob {
         try {
             Removed removed = run(settings.enabled() ? Instant.now().minus(settings.keep()) : null);
             if (removed.batches() > 0 || removed.items() > 0) {
-                log.info("Retention removed {} batches and {} items", removed.batches(), removed.items());
+                log.info("Retention removed {} batches and {} items ({} day partitions dropped)",
+                        removed.batches(), removed.items(), removed.partitions());
             }
         } catch (RuntimeException e) {
             log.debug("Retention run failed: {}", e.getMessage());
@@ -52,7 +56,8 @@ class RetentionJob {
     Removed run(@org.jspecify.annotations.Nullable Instant cutoff) {
         long deadline = System.nanoTime() + settings.runBudget().toNanos();
         int batches = 0;
-        int items = 0;
+        long items = 0;
+        int dropped = 0;
         if (cutoff != null) {
             int removed;
             do {
@@ -60,6 +65,11 @@ class RetentionJob {
                 removal.counted(removed, 0);
                 batches += removed;
             } while (removed == settings.batchesPerChunk() && System.nanoTime() < deadline);
+            // whole days first: their removed batches' items are not deleted row by row
+            ItemPartitions.Dropped days = partitions.dropExpired(cutoff, deadline);
+            removal.countedPartitions(days.partitions(), days.items());
+            dropped = days.partitions();
+            items += days.items();
         }
         while (System.nanoTime() < deadline) {
             int deleted = transaction.execute(status -> removal.deleteSomeItems(settings.itemsPerChunk()));
@@ -69,6 +79,6 @@ class RetentionJob {
             removal.counted(0, deleted);
             items += deleted;
         }
-        return new Removed(batches, items);
+        return new Removed(batches, items, dropped);
     }
 }
