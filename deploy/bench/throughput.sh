@@ -57,6 +57,22 @@ body="$RUN_DIR/items.ndjson"
 } >"$body"
 
 auth="Authorization: Bearer $(cat "$RUN_DIR/admin-key")"
+# CPU seconds (user + system) of a set of processes, from /proc/<pid>/stat
+cpu_of() { # pids...
+  local ticks=0 pid
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] && ticks=$(( ticks + $(awk '{ print $14 + $15 }' "/proc/$pid/stat") ))
+  done
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }'
+}
+cpu_split() {
+  local api workers
+  api=$(cat "$RUN_DIR"/api*.pid 2>/dev/null | tr '\n' ' ')
+  workers=$(cat "$RUN_DIR"/worker-*.pid 2>/dev/null | tr '\n' ' ')
+  # shellcheck disable=SC2086
+  echo "$(cpu_of $api) $(cpu_of $workers) $(cpu_of $(pgrep -f beam.smp)) $(cpu_of $(pgrep -x postgres))"
+}
+cpu_before=$(cpu_split)
 start_ns=$(date +%s%N)
 accepted=$(curl -fsS -H "$auth" -X POST "$API_URL/api/batches" -H 'Content-Type: application/x-ndjson' --data-binary "@$body")
 submit_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
@@ -74,4 +90,8 @@ completed_ms=$(psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "$DB_NAME" -tAc
 seconds=$(awk -v a="$start_ns" -v b="$completed_ms" 'BEGIN { printf "%.2f", (b - a / 1000000) / 1000 }')
 rate=$(awk -v n="$items" -v s="$seconds" 'BEGIN { printf "%.0f", n / s }')
 echo "$batch" | jq -c '{status, counts}' >&2
+read -r a0 w0 b0 p0 <<<"$cpu_before"
+read -r a1 w1 b1 p1 <<<"$(cpu_split)"
+awk -v a="$a0" -v A="$a1" -v w="$w0" -v W="$w1" -v b="$b0" -v B="$b1" -v p="$p0" -v P="$p1" -v s="$seconds" 'BEGIN {
+  printf "CPU seconds during the run (%.1f s wall, 2 cores): api=%.1f workers=%.1f rabbitmq=%.1f postgres=%.1f\n", s, A - a, W - w, B - b, P - p }' >&2
 echo "RESULT items=$items seconds=$seconds items_per_s=$rate submit_ms=$submit_ms"
