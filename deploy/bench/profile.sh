@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Where the CPU goes during deploy/bench/throughput.sh: every JVM of the run records a JFR
-# profile (Java Flight Recorder, settings=profile), and afterwards the hottest methods of the
-# API and of the first worker are printed (jfr view hot-methods), with each process's CPU time.
+# Where the CPU goes during deploy/bench/throughput.sh: every service JVM records a JFR profile
+# (Java Flight Recorder, settings=profile) for exactly the run (BENCH_JFR_DIR), and afterwards
+# each process's samples are summed by the package of their top frame and the hottest methods
+# are printed (jfr view hot-methods).
 #
 #   deploy/bench/profile.sh [--items 100000] [--workers 2]
 set -euo pipefail
@@ -18,12 +19,11 @@ out="$ROOT/.run/profile"
 rm -rf "$out"; mkdir -p "$out"
 source "$ROOT/deploy/local/env.sh"
 jfr_tool="$(dirname "$(command -v "$JAVA")")/jfr"
-export JAVA_OPTS="$JAVA_OPTS -XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$out/rec-%p.jfr"
-"$ROOT/deploy/bench/throughput.sh" --items "$items" --workers "$workers" | tee "$out/result.txt"
-for jfr in "$out"/rec-*.jfr; do
-  main=$("$jfr_tool" print --events jdk.JVMInformation "$jfr" | grep -o 'javaArguments = "[^"]*"' | head -n1)
-  cpu=$("$jfr_tool" print --events jdk.CPULoad "$jfr" | grep -o 'jvmUser = [0-9.]*%' | tr -d '%' |
-        awk '{ s += $3; n++ } END { if (n) printf "%.0f", s / n }')
-  echo "== $(basename "$jfr") $main: average JVM user CPU ${cpu:-?} % of the machine"
-  "$jfr_tool" view --width 160 hot-methods "$jfr" | head -n 20
+BENCH_JFR_DIR="$out" "$ROOT/deploy/bench/throughput.sh" --items "$items" --workers "$workers" 2>&1 | tee "$out/result.txt"
+for jfr in "$out"/*.jfr; do
+  echo "== $(basename "$jfr" .jfr): samples by the package of the top frame"
+  "$jfr_tool" print --events jdk.ExecutionSample --stack-depth 1 "$jfr" |
+    grep -A1 'stackTrace = \[' | grep -v 'stackTrace\|^--' | sed -E 's/^ *//; s/\.[A-Za-z0-9_$]+\(.*//; s/\.[^.]+$//' |
+    sort | uniq -c | sort -rn | head -n 12
+  "$jfr_tool" view --width 160 hot-methods "$jfr" | head -n 16
 done

@@ -73,6 +73,12 @@ cpu_split() {
   echo "$(cpu_of $api) $(cpu_of $workers) $(cpu_of $(pgrep -f beam.smp)) $(cpu_of $(pgrep -x postgres))"
 }
 cpu_before=$(cpu_split)
+# BENCH_JFR_DIR: record a JFR profile of every service process for exactly the run
+jcmd_tool="$(dirname "$(command -v "$JAVA")")/jcmd"
+if [ -n "${BENCH_JFR_DIR:-}" ]; then
+  mkdir -p "$BENCH_JFR_DIR"
+  for pid in $(cat "$RUN_DIR"/*.pid); do "$jcmd_tool" "$pid" JFR.start name=bench settings=profile >/dev/null; done
+fi
 start_ns=$(date +%s%N)
 accepted=$(curl -fsS -H "$auth" -X POST "$API_URL/api/batches" -H 'Content-Type: application/x-ndjson' --data-binary "@$body")
 submit_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
@@ -90,6 +96,11 @@ completed_ms=$(psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "$DB_NAME" -tAc
 seconds=$(awk -v a="$start_ns" -v b="$completed_ms" 'BEGIN { printf "%.2f", (b - a / 1000000) / 1000 }')
 rate=$(awk -v n="$items" -v s="$seconds" 'BEGIN { printf "%.0f", n / s }')
 echo "$batch" | jq -c '{status, counts}' >&2
+if [ -n "${BENCH_JFR_DIR:-}" ]; then
+  for pidfile in "$RUN_DIR"/*.pid; do
+    "$jcmd_tool" "$(cat "$pidfile")" JFR.stop name=bench filename="$BENCH_JFR_DIR/$(basename "$pidfile" .pid).jfr" >/dev/null
+  done
+fi
 read -r a0 w0 b0 p0 <<<"$cpu_before"
 read -r a1 w1 b1 p1 <<<"$(cpu_split)"
 awk -v a="$a0" -v A="$a1" -v w="$w0" -v W="$w1" -v b="$b0" -v B="$b1" -v p="$p0" -v P="$p1" -v s="$seconds" 'BEGIN {

@@ -1,6 +1,8 @@
 package io.batchline.worker;
 
 import io.batchline.support.tracing.ItemTracing;
+import io.batchline.support.tracing.TraceSampling;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.micrometer.observation.ObservationPredicate;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
@@ -9,6 +11,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.http.server.observation.ServerRequestObservationContext;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
@@ -22,6 +25,13 @@ public class WorkerApplication {
     @Bean
     ItemTracing itemTracing(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
         return ItemTracing.from(tracer, propagator);
+    }
+
+    /** Spans are recorded only when a collector is configured (see README, Logs and traces). */
+    @Bean
+    Sampler batchlineSampler(Environment environment) {
+        return TraceSampling.sampler(environment.getProperty(TraceSampling.ENDPOINT_PROPERTY),
+                environment.getProperty(TraceSampling.PROBABILITY_PROPERTY, Double.class, 1.0));
     }
 
     /** Health checks and scrapes would be most of the traces and say nothing. */
