@@ -1,6 +1,7 @@
 package io.batchline.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.batchline.testing.ReadmeExamples;
 import java.io.IOException;
@@ -9,8 +10,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.awaitility.core.ConditionTimeoutException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,9 +74,12 @@ class ReadmeExamplesSystemTests {
                 input.write("__example " + name + "\n");
                 input.flush();
                 Path done = dir.resolve(name + ".done");
-                Instant deadline = Instant.now().plus(BLOCK_TIMEOUT);
-                while (!Files.exists(done) && shell.isAlive() && Instant.now().isBefore(deadline)) {
-                    Thread.sleep(50); // polling a file the shell writes when the block has run
+                try {
+                    // the shell writes NAME.done when the block has run
+                    await().atMost(BLOCK_TIMEOUT).pollInterval(Duration.ofMillis(50))
+                            .until(() -> Files.exists(done) || !shell.isAlive());
+                } catch (ConditionTimeoutException e) {
+                    // reported below: the block did not finish
                 }
                 String output = read(dir.resolve(name + ".out"));
                 if (!Files.exists(done)) {

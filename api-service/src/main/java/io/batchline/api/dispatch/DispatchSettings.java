@@ -3,9 +3,6 @@ package io.batchline.api.dispatch;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
-import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -46,41 +43,7 @@ public record DispatchSettings(
         @DefaultValue("5000") @Min(1) @Max(10_000_000) int turn,
         @DefaultValue("") String tenantWeights) {
 
-    private static final int DEFAULT_PRIORITY = 5;
-
     public DispatchSettings {
-        weights(tenantWeights); // refuses a malformed value at start-up
-    }
-
-    /** How much larger than its pace's window a batch of {@code tenant} with {@code priority} (1-10, 5 by default) gets. */
-    public double scaleFor(@Nullable String tenant, int priority) {
-        double weight = tenant == null ? 1.0 : weights(tenantWeights).getOrDefault(tenant, 1.0);
-        return weight * priority / DEFAULT_PRIORITY;
-    }
-
-    /** A window scaled for tenant and priority: at least one item. */
-    public static int scaled(int window, double scale) {
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.round(window * scale)));
-    }
-
-    static Map<String, Double> weights(String spec) {
-        Map<String, Double> weights = new HashMap<>();
-        for (String entry : spec.split(",")) {
-            if (entry.isBlank()) {
-                continue;
-            }
-            int eq = entry.lastIndexOf('=');
-            try {
-                double weight = Double.parseDouble(entry.substring(eq + 1).trim());
-                if (eq <= 0 || !(weight > 0) || weight > 1000) {
-                    throw new NumberFormatException();
-                }
-                weights.put(entry.substring(0, eq).trim(), weight);
-            } catch (NumberFormatException | IndexOutOfBoundsException e) {
-                throw new IllegalArgumentException("BATCH_DISPATCH_TENANT_WEIGHTS: '" + entry.trim()
-                        + "' is not tenant=weight with a weight above 0 and at most 1000");
-            }
-        }
-        return weights;
+        WindowScale.parse(tenantWeights); // refuses a malformed value at start-up
     }
 }

@@ -161,11 +161,13 @@ public class ItemDispatcher implements DisposableBean {
     private final TransactionTemplate transaction;
     private final ItemTracing tracing;
     private final BatchPace pace;
+    private final WindowScale scale;
 
     ItemDispatcher(JdbcClient jdbc, RabbitTemplate rabbit, DispatchSettings settings, MeterRegistry meters,
                    CallbackOutbox callbacks, TransactionTemplate transaction, ItemTracing tracing) {
         this.tracing = tracing;
         this.pace = new BatchPace(settings.minWindow(), settings.window(), settings.windowTime());
+        this.scale = new WindowScale(settings.tenantWeights());
         this.jdbc = jdbc;
         this.rabbit = rabbit;
         this.settings = settings;
@@ -237,7 +239,7 @@ public class ItemDispatcher implements DisposableBean {
                             ? new Stop(rs.getInt(3), BatchStatus.fromWireName(rs.getString(8)), rs.getString(9)) : null;
                     return new Claim(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getInt(6),
                             status, stop, new ItemHeaders.BatchTraits(rs.getString(10), rs.getInt(11), rs.getInt(12)),
-                            rs.getString(13), rs.getInt(14), rs.getInt(16), settings.scaleFor(rs.getString(10), rs.getInt(15)));
+                            rs.getString(13), rs.getInt(14), rs.getInt(16), scale.of(rs.getString(10), rs.getInt(15)));
                 })
                 .optional();
         if (claim.isEmpty()) {
@@ -322,7 +324,7 @@ public class ItemDispatcher implements DisposableBean {
             while (true) {
                 boolean again = next < publishedBelow;
                 int credit = windowSize - inFlight;
-                if (!again && (tooLittle(credit, windowSize, claim.total() - next) || (thisTurn >= settings.turn() && othersWaiting()))) {
+                if (!again && (tooLittle(credit, windowSize, claim.total() - next) || turnUsed(thisTurn))) {
                     // settle what is out, store the watermark, and look at the credit once more
                     window.drain(timeout);
                     Optional<Progress> now = advance(window.watermark(next), next, 0);
@@ -337,7 +339,7 @@ public class ItemDispatcher implements DisposableBean {
                         parked(inFlight, windowSize, false);
                         return;
                     }
-                    if (thisTurn >= settings.turn() && othersWaiting()) {
+                    if (turnUsed(thisTurn)) {
                         parked(inFlight, windowSize, true);
                         return;
                     }
@@ -388,7 +390,7 @@ public class ItemDispatcher implements DisposableBean {
 
         /** The batch's window now that {@code ended} of its round's items have ended. */
         private int windowAfter(int ended) {
-            return DispatchSettings.scaled(pace.window(batchId, ended, System.nanoTime()), claim.scale());
+            return WindowScale.scaled(pace.window(batchId, ended, System.nanoTime()), claim.scale());
         }
 
         /**
@@ -494,8 +496,10 @@ public class ItemDispatcher implements DisposableBean {
                     .query((rs, n) -> new Progress(rs.getInt(1), rs.getInt(2))).optional();
         }
 
-        private boolean othersWaiting() {
-            return pool instanceof java.util.concurrent.ThreadPoolExecutor executor && !executor.getQueue().isEmpty();
+        /** A turn's worth published while other batches wait for a dispatch thread: time to step aside. */
+        private boolean turnUsed(int thisTurn) {
+            return thisTurn >= settings.turn()
+                    && pool instanceof java.util.concurrent.ThreadPoolExecutor executor && !executor.getQueue().isEmpty();
         }
 
         private void endUnpublished(Stop stop) {

@@ -97,19 +97,30 @@ class ResultTracker implements ChannelAwareBatchMessageListener {
      * (the first such message's; results of one batch from several workers join one trace anyway).
      */
     private List<Span> spans(List<ChunkCommitter.Entry<ItemResults>> entries) {
-        Map<String, String> parents = new LinkedHashMap<>();
-        Map<String, Integer> counts = new HashMap<>();
+        Map<UUID, String> parents = new LinkedHashMap<>();
         for (ChunkCommitter.Entry<ItemResults> entry : entries) {
             if (entry.message().getMessageProperties().getHeaders().get(Topology.HEADER_TRACE_PARENTS) instanceof Map<?, ?> map) {
-                map.forEach((batch, parent) -> parents.putIfAbsent(String.valueOf(batch), String.valueOf(parent)));
+                map.forEach((batch, parent) -> {
+                    try {
+                        parents.putIfAbsent(UUID.fromString(String.valueOf(batch)), String.valueOf(parent));
+                    } catch (IllegalArgumentException e) {
+                        // a header this tracker cannot read costs a span, never the results
+                    }
+                });
             }
+        }
+        if (parents.isEmpty()) {
+            return List.of();
+        }
+        Map<UUID, Integer> counts = new HashMap<>();
+        for (ChunkCommitter.Entry<ItemResults> entry : entries) {
             for (ItemResult result : entry.value().results()) {
-                counts.merge(result.batchId().toString(), 1, Integer::sum);
+                counts.merge(result.batchId(), 1, Integer::sum);
             }
         }
         List<Span> spans = new ArrayList<>(parents.size());
         parents.forEach((batch, parent) -> spans.add(tracing.start("record results", parent)
-                .tag("batch.id", batch).tag("results", counts.getOrDefault(batch, 0))));
+                .tag("batch.id", batch.toString()).tag("results", counts.getOrDefault(batch, 0))));
         return spans;
     }
 

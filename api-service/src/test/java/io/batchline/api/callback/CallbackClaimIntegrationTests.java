@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,6 +43,7 @@ class CallbackClaimIntegrationTests {
     private static DriverManagerDataSource dataSource;
     private static HttpServer receiver;
     private static final Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
+    private static final ScheduledExecutorService answers = Executors.newScheduledThreadPool(2);
 
     @BeforeAll
     static void ownDatabaseAndSlowReceiver() throws Exception {
@@ -58,16 +59,19 @@ class CallbackClaimIntegrationTests {
 
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
         receiver.setExecutor(Executors.newFixedThreadPool(4));
+        // a slow receiver: each callback is answered ANSWER_TIME after it arrived (from a scheduler,
+        // so no thread waits), which makes a run of 20 sends outlast the claim
         receiver.createContext("/hook", exchange -> {
-            try (exchange) {
-                exchange.getRequestBody().readAllBytes();
-                received.computeIfAbsent(exchange.getRequestHeaders().getFirst("X-Batch-Id"), id -> new AtomicInteger())
-                        .incrementAndGet();
-                Thread.sleep(ANSWER_TIME.toMillis());
-                exchange.sendResponseHeaders(204, -1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            exchange.getRequestBody().readAllBytes();
+            received.computeIfAbsent(exchange.getRequestHeaders().getFirst("X-Batch-Id"), id -> new AtomicInteger())
+                    .incrementAndGet();
+            answers.schedule(() -> {
+                try (exchange) {
+                    exchange.sendResponseHeaders(204, -1);
+                } catch (java.io.IOException e) {
+                    // the sender gave up on this one; its retry is what the test counts
+                }
+            }, ANSWER_TIME.toMillis(), TimeUnit.MILLISECONDS);
         });
         receiver.start();
     }
@@ -105,22 +109,17 @@ class CallbackClaimIntegrationTests {
         OutboundPolicy policy = new OutboundPolicy(new CallbackSettings.Outbound(List.of("127.0.0.1")));
         JsonMapper json = JsonMapper.builder().build();
         // two instances polling the same outbox, as two API processes' schedulers do
-        ExecutorService instances = Executors.newFixedThreadPool(2);
+        ScheduledExecutorService instances = Executors.newScheduledThreadPool(2);
         try {
             for (int i = 0; i < 2; i++) {
                 CallbackSender sender = new CallbackSender(jdbc, json, policy, settings);
-                instances.submit(() -> {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        sender.sendDue();
-                        Thread.sleep(200);
-                    }
-                    return null;
-                });
+                instances.scheduleWithFixedDelay(sender::sendDue, 0, 200, TimeUnit.MILLISECONDS);
             }
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() ->
                     jdbc.sql("SELECT count(*) FROM callback_outbox WHERE delivered_at IS NULL").query(Integer.class).single() == 0);
-            // no late duplicate either: both instances keep polling for a while
-            Thread.sleep(CLAIM.toMillis());
+            // no late duplicate either, while both instances keep polling for a claim's length
+            await().during(CLAIM).atMost(CLAIM.plusSeconds(10)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> received.values().stream().allMatch(count -> count.get() == 1));
         } finally {
             instances.shutdownNow();
             instances.awaitTermination(20, TimeUnit.SECONDS);

@@ -1,11 +1,11 @@
 package io.batchline.support.tracing;
 
 import java.util.Collection;
-import java.util.IntSummaryStatistics;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
@@ -66,19 +66,25 @@ public final class ItemLogFields implements AutoCloseable {
         if (items.isEmpty()) {
             return new ItemLogFields(null, null, null, operation, null);
         }
-        Set<String> batches = new LinkedHashSet<>();
+        // one pass, ids kept as they are and turned into text once per batch, not per item
+        Set<Object> batches = new LinkedHashSet<>();
         Set<String> tenants = new LinkedHashSet<>();
+        int minSeq = Integer.MAX_VALUE, maxSeq = Integer.MIN_VALUE, minAttempt = Integer.MAX_VALUE, maxAttempt = Integer.MIN_VALUE;
         for (T item : items) {
-            batches.add(batchId.apply(item).toString());
+            batches.add(batchId.apply(item));
             String owner = tenant.apply(item);
             if (owner != null) {
                 tenants.add(owner);
             }
+            int s = seq.applyAsInt(item);
+            int a = attempt.applyAsInt(item);
+            minSeq = Math.min(minSeq, s);
+            maxSeq = Math.max(maxSeq, s);
+            minAttempt = Math.min(minAttempt, a);
+            maxAttempt = Math.max(maxAttempt, a);
         }
-        IntSummaryStatistics seqs = items.stream().mapToInt(seq).summaryStatistics();
-        IntSummaryStatistics attempts = items.stream().mapToInt(attempt).summaryStatistics();
-        return new ItemLogFields(String.join(",", batches), range(seqs.getMin(), seqs.getMax()),
-                range(attempts.getMin(), attempts.getMax()), operation, tenants.isEmpty() ? null : String.join(",", tenants));
+        return new ItemLogFields(batches.stream().map(Object::toString).collect(Collectors.joining(",")), range(minSeq, maxSeq),
+                range(minAttempt, maxAttempt), operation, tenants.isEmpty() ? null : String.join(",", tenants));
     }
 
     private static String range(int min, int max) {
