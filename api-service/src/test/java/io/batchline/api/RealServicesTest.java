@@ -39,7 +39,10 @@ import tools.jackson.databind.json.JsonMapper;
         // the dispatch window tests' tenant: its batches get windows of 20000 x 0.0025 = 50 items
         "batch.dispatch.tenant-weights=windowed=0.0025",
         // a fixed window (floor = ceiling): these tests count items exactly; BatchPaceTests covers the pace
-        "batch.dispatch.min-window=20000"})
+        "batch.dispatch.min-window=20000",
+        // one item per message: these tests take item messages off the queues and read them one
+        // by one; ItemPackIntegrationTests and the system tests run with packs
+        "batch.dispatch.pack=1"})
 public abstract class RealServicesTest {
 
     /** The bootstrap admin key every test run registers; requests use it unless they say otherwise. */

@@ -27,6 +27,9 @@ import org.springframework.validation.annotation.Validated;
  *                         dispatch thread go first (round-robin)
  * @param tenantWeights    {@code tenant=weight,…}: a tenant's batches get windows this many times
  *                         larger (default 1), so a larger share of the workers while batches compete
+ * @param pack             most items of one batch carried by one message; 1 publishes a message
+ *                         per item. Fewer, larger messages cut the broker's work per item; a
+ *                         batch's items are still spread over many messages ({@link PackSize})
  */
 @ConfigurationProperties("batch.dispatch")
 @Validated
@@ -41,7 +44,8 @@ public record DispatchSettings(
         @DefaultValue("1000") @Min(1) @Max(10_000_000) int minWindow,
         @DefaultValue("2s") Duration windowTime,
         @DefaultValue("5000") @Min(1) @Max(10_000_000) int turn,
-        @DefaultValue("") String tenantWeights) {
+        @DefaultValue("") String tenantWeights,
+        @DefaultValue("10") @Min(1) @Max(1000) int pack) {
 
     public DispatchSettings {
         WindowScale.parse(tenantWeights); // refuses a malformed value at start-up

@@ -35,8 +35,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Publishes a stored batch's items, one persistent message each, with publisher confirms
- * and a sliding window of unconfirmed messages. Two marks on the batch row say how far it
+ * Publishes a stored batch's items as persistent messages, several consecutive items to a
+ * message where the batch is large enough ({@link PackSize}), with publisher confirms and a
+ * sliding window of unconfirmed messages. Two marks on the batch row say how far it
  * got: {@code published_below} is stored <em>before</em> a chunk is published (no item at
  * or above it was ever published in this round), {@code dispatched} only ever moves over
  * confirmed items. A crash re-publishes at most the items between the two, which the
@@ -364,7 +365,7 @@ public class ItemDispatcher implements DisposableBean {
                 inFlight = advanced.get().inFlight();
                 windowSize = windowAfter(advanced.get().ended());
                 publishedBelow = Math.max(publishedBelow, below);
-                send(rows);
+                send(rows, PackSize.of(settings.pack(), windowSize, claim.total() - next));
                 thisTurn += fresh;
                 next = below;
             }
@@ -429,7 +430,7 @@ public class ItemDispatcher implements DisposableBean {
                 if (rows.isEmpty() || !renew()) {
                     break;
                 }
-                send(rows);
+                send(rows, PackSize.of(settings.pack(), settings.minWindow(), below - next));
                 next = rows.getLast().seq() + 1;
             }
             renew();
@@ -454,21 +455,63 @@ public class ItemDispatcher implements DisposableBean {
                     .list();
         }
 
-        private void send(List<Row> rows) throws Exception {
-            for (Row row : rows) {
-                ItemHeaders headers = headers(row);
-                window.publishing(channel.getNextPublishSeqNo(), row.seq());
-                channel.basicPublish(Topology.ITEMS_EXCHANGE, claim.operation(), false,
-                        new AMQP.BasicProperties.Builder()
-                                .deliveryMode(2)
-                                .contentType("application/json")
-                                .messageId(headers.messageId())
-                                .headers(withTrace(headers.toMap()))
-                                .build(),
-                        row.payload().getBytes(StandardCharsets.UTF_8));
+        /**
+         * Publishes the rows in order, up to {@code packSize} consecutive items of the same
+         * attempt in one message ({@link PackSize}); the confirm window tracks each message
+         * by its first item, so the watermark never passes an unconfirmed pack.
+         */
+        private void send(List<Row> rows, int packSize) throws Exception {
+            int from = 0;
+            while (from < rows.size()) {
+                int attempts = rows.get(from).attempts();
+                int to = from + 1;
+                while (to < rows.size() && to - from < packSize && rows.get(to).attempts() == attempts) {
+                    to++;
+                }
+                if (to - from == 1) {
+                    publishOne(rows.get(from));
+                } else {
+                    publishPack(rows.subList(from, to));
+                }
                 window.awaitRoom(timeout);
+                from = to;
             }
             publishedItems.increment(rows.size());
+        }
+
+        private void publishOne(Row row) throws Exception {
+            ItemHeaders headers = headers(row);
+            window.publishing(channel.getNextPublishSeqNo(), row.seq());
+            channel.basicPublish(Topology.ITEMS_EXCHANGE, claim.operation(), false,
+                    properties(headers.messageId(), headers.toMap()), row.payload().getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** One message for several items: their seqs in a header, their payloads as a JSON array. */
+        private void publishPack(List<Row> pack) throws Exception {
+            ItemHeaders first = headers(pack.getFirst());
+            List<Integer> seqs = new java.util.ArrayList<>(pack.size());
+            StringBuilder body = new StringBuilder(pack.size() * (pack.getFirst().payload().length() + 1) + 2).append('[');
+            for (Row row : pack) {
+                if (!seqs.isEmpty()) {
+                    body.append(',');
+                }
+                seqs.add(row.seq());
+                body.append(row.payload());
+            }
+            body.append(']');
+            window.publishing(channel.getNextPublishSeqNo(), first.seq());
+            channel.basicPublish(Topology.ITEMS_EXCHANGE, claim.operation(), false,
+                    properties(first.packMessageId(pack.getLast().seq()), first.toPackMap(seqs)),
+                    body.toString().getBytes(StandardCharsets.UTF_8));
+        }
+
+        private AMQP.BasicProperties properties(String messageId, java.util.Map<String, Object> headers) {
+            return new AMQP.BasicProperties.Builder()
+                    .deliveryMode(2)
+                    .contentType("application/json")
+                    .messageId(messageId)
+                    .headers(withTrace(headers))
+                    .build();
         }
 
         private java.util.Map<String, Object> withTrace(java.util.Map<String, Object> headers) {

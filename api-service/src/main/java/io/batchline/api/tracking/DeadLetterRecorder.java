@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
@@ -45,9 +44,9 @@ class DeadLetterRecorder implements ChannelAwareBatchMessageListener {
 
     @Override
     public void onMessageBatch(List<Message> messages, Channel channel) {
-        List<ChunkCommitter.Entry<Optional<DeadItem>>> entries = new ArrayList<>(messages.size());
+        List<ChunkCommitter.Entry<List<DeadItem>>> entries = new ArrayList<>(messages.size());
         for (Message message : messages) {
-            entries.add(new ChunkCommitter.Entry<>(message, Optional.ofNullable(failureOf(message))));
+            entries.add(new ChunkCommitter.Entry<>(message, failuresOf(message)));
         }
         committer.commit(entries, channel, this::record, Topology.DEAD_RECORDER_QUEUE);
     }
@@ -56,8 +55,8 @@ class DeadLetterRecorder implements ChannelAwareBatchMessageListener {
     record DeadItem(ItemHeaders item, ItemResult failure) {
     }
 
-    private void record(List<Optional<DeadItem>> values) {
-        List<DeadItem> dead = values.stream().flatMap(Optional::stream).toList();
+    private void record(List<List<DeadItem>> values) {
+        List<DeadItem> dead = values.stream().flatMap(List::stream).toList();
         if (dead.isEmpty()) {
             return;
         }
@@ -73,18 +72,18 @@ class DeadLetterRecorder implements ChannelAwareBatchMessageListener {
     }
 
     /**
-     * The failure to record for a dead letter the broker made, or null for one a worker
-     * published itself (its item was reported already). The broker's {@code x-death} says
-     * which; a copy re-published after a long hold or an admin's replay carries the same
-     * facts in {@code x-batchline-death}, because a broker ignores a client's {@code x-death}.
+     * The failures to record for a dead letter the broker made, one for each item it carries
+     * (a pack carries several), or none for one a worker published itself (its item was
+     * reported already). The broker's {@code x-death} says which; a copy re-published after a
+     * long hold or an admin's replay carries the same facts in {@code x-batchline-death},
+     * because a broker ignores a client's {@code x-death}.
      */
-    static @Nullable DeadItem failureOf(Message message) {
+    static List<DeadItem> failuresOf(Message message) {
         Optional<Deaths.Death> death = Deaths.of(message.getMessageProperties());
-        Optional<ItemHeaders> item = ItemHeaders.read(message.getMessageProperties().getHeaders());
-        if (death.isEmpty() || item.isEmpty()) {
-            return null;
+        List<ItemHeaders> items = ItemHeaders.readAll(message.getMessageProperties().getHeaders());
+        if (death.isEmpty() || items.isEmpty()) {
+            return List.of();
         }
-        ItemHeaders id = item.get();
         String reason = death.get().reason();
         String queue = death.get().queue();
         // only a worker that dies (or is stopped) holding an item leaves it unacknowledged
@@ -93,6 +92,8 @@ class DeadLetterRecorder implements ChannelAwareBatchMessageListener {
                 ? new ItemError(ItemActivity.CRASHED_CODE, "its worker stopped or died holding it on every delivery "
                         + "(the item may crash its worker); dead-lettered from " + queue)
                 : new ItemError("dead_lettered", "dead-lettered from " + queue + " (" + reason + ")");
-        return new DeadItem(id, ItemResult.failed(id.batchId(), id.seq(), id.round(), id.attempt(), error));
+        return items.stream()
+                .map(id -> new DeadItem(id, ItemResult.failed(id.batchId(), id.seq(), id.round(), id.attempt(), error)))
+                .toList();
     }
 }

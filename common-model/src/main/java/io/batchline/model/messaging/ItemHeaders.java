@@ -1,6 +1,8 @@
 package io.batchline.model.messaging;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -59,6 +61,38 @@ public record ItemHeaders(UUID batchId, int seq, int round, int attempt, int max
         }
     }
 
+    /**
+     * Every item a message carries: the one its headers name, or each of a pack's
+     * ({@link Topology#HEADER_PACK_SEQS}, in body order) with the pack's other fields. Empty
+     * when the headers name no item, or a pack's seqs are unreadable.
+     */
+    public static List<ItemHeaders> readAll(Map<String, ?> headers) {
+        Optional<ItemHeaders> first = read(headers);
+        if (first.isEmpty()) {
+            return List.of();
+        }
+        if (!(headers.get(Topology.HEADER_PACK_SEQS) instanceof List<?> seqs)) {
+            return List.of(first.get());
+        }
+        List<ItemHeaders> items = new ArrayList<>(seqs.size());
+        for (Object seq : seqs) {
+            if (!(seq instanceof Number n)) {
+                return List.of();
+            }
+            items.add(first.get().withSeq(n.intValue()));
+        }
+        return items.isEmpty() || items.getFirst().seq() != first.get().seq() ? List.of() : items;
+    }
+
+    /** Whether the headers are a pack's, whose body is a JSON array of its items' payloads. */
+    public static boolean isPack(Map<String, ?> headers) {
+        return headers.get(Topology.HEADER_PACK_SEQS) != null;
+    }
+
+    private ItemHeaders withSeq(int otherSeq) {
+        return otherSeq == seq ? this : new ItemHeaders(batchId, otherSeq, round, attempt, maxAttempts, operation, traits);
+    }
+
     private static int intOr(Object value, int fallback) {
         return value instanceof Number n ? n.intValue() : fallback;
     }
@@ -75,6 +109,24 @@ public record ItemHeaders(UUID batchId, int seq, int round, int attempt, int max
     /** {@code <batchId>:<seq>:<attempt>}: unique per attempt, the same when an attempt is re-published. */
     public String messageId() {
         return batchId + ":" + seq + ":" + attempt;
+    }
+
+    /**
+     * The headers of a pack of this item and the ones after it, all of the same batch, round
+     * and attempt; {@code seqs} starts with this item's.
+     */
+    public Map<String, Object> toPackMap(List<Integer> seqs) {
+        if (seqs.isEmpty() || seqs.getFirst() != seq) {
+            throw new IllegalArgumentException("a pack's seqs start with its first item's");
+        }
+        Map<String, Object> headers = toMap();
+        headers.put(Topology.HEADER_PACK_SEQS, seqs);
+        return headers;
+    }
+
+    /** {@code <batchId>:<first>-<last>:<attempt>}: a pack's message id. */
+    public String packMessageId(int lastSeq) {
+        return batchId + ":" + seq + "-" + lastSeq + ":" + attempt;
     }
 
     /** The headers to put on a message. */

@@ -56,6 +56,12 @@ public final class Topology {
 
     public static final String HEADER_BATCH_ID = "x-batch-id";
     public static final String HEADER_ITEM_SEQ = "x-item-seq";
+    /**
+     * On a pack (one message carrying several items of one batch, round and attempt): the
+     * items' seqs in the order of the body's JSON array of payloads. {@link #HEADER_ITEM_SEQ}
+     * is then the first of them. Retries, dead letters and isolation copies are single items.
+     */
+    public static final String HEADER_PACK_SEQS = "x-item-seqs";
     public static final String HEADER_ATTEMPT = "x-attempt";
     public static final String HEADER_OPERATION = "x-operation";
     /** The attempt after which the item fails for good (absolute: attempts count across rounds). */

@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +40,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Handles one delivery chunk of one operation's queue, from the messages to one
  * acknowledgement:
  * <ol>
- * <li>a message that names no item cannot be reported: it is rejected to the dead letters;
+ * <li>each message is split into the items it carries: one, or a pack's ({@link Delivery});
+ *     a message that names no item cannot be reported: it is rejected to the dead letters;
  * <li>on the main queue, a message the broker <em>redelivered</em> (its worker died with
  *     it) moves to the isolation queue, where items run one at a time;
  * <li>items of a batch round that is stopping are reported with the stop's outcome, items
@@ -133,15 +133,15 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
         try {
             for (Message message : messages) {
                 long tag = message.getMessageProperties().getDeliveryTag();
-                Optional<ItemHeaders> item = ItemHeaders.read(message.getMessageProperties().getHeaders());
-                if (item.isEmpty()) {
-                    log.error("Item message {} of {} names no item (headers x-batch-id, x-item-seq); dead-lettering it",
+                List<Delivery> items = Delivery.of(message, json);
+                if (items.isEmpty()) {
+                    log.error("Item message {} of {} names no item (headers x-batch-id, x-item-seq, x-item-seqs); dead-lettering it",
                             message.getMessageProperties().getMessageId(), operation);
                     channel.basicNack(tag, false, false);
                     continue;
                 }
                 lastTag = Math.max(lastTag, tag);
-                deliveries.add(new Delivery(message, item.get()));
+                deliveries.addAll(items);
             }
             if (lastTag < 0) {
                 return;
@@ -203,7 +203,11 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
         for (Delivery delivery : runnable) {
             ItemHeaders item = delivery.item();
             try {
-                JsonNode raw = json.readTree(delivery.message().getBody());
+                JsonNode raw = delivery.payload(json);
+                if (raw == null || raw.isMissingNode()) {
+                    apply(delivery, retryPolicy.unreadable(item, operation), produced);
+                    continue;
+                }
                 work.add(new WorkItem<>(item.batchId(), item.seq(), item.attempt(),
                         json.treeToValue(raw, handler.operation().payloadType()), raw, item.traits().tenant()));
                 bound.add(delivery);

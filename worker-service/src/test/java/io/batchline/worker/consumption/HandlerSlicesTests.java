@@ -19,7 +19,7 @@ import org.springframework.amqp.core.MessageProperties;
 class HandlerSlicesTests {
 
     private static Delivery delivery(UUID batch, int seq, ItemHeaders.BatchTraits traits) {
-        return new Delivery(new Message(new byte[0], new MessageProperties()), new ItemHeaders(batch, seq, 0, 1, 5, "noop", traits));
+        return new Delivery(new Message(new byte[0], new MessageProperties()), new ItemHeaders(batch, seq, 0, 1, 5, "noop", traits), null);
     }
 
     @Test
