@@ -232,7 +232,7 @@ final class DiagnosisSentence {
         }
         String unacked = queue.unacked() == null ? "" : ", " + queue.unacked() + " unacknowledged";
         String consumers = queue.consumers() == null ? "" : ", " + plural(queue.consumers(), "consumer");
-        return " (the queue holds " + queue.ready() + " ready" + unacked + consumers + ", for every batch of the operation)";
+        return " (the queue holds " + queue.ready() + " messages ready" + unacked + consumers + ", for every batch of the operation)";
     }
 
     private static Optional<Diagnosis.Queue> queue(Diagnosis.Facts facts, String name) {

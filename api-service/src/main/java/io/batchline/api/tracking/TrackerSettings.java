@@ -12,7 +12,10 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param messagesPerTransaction result messages (each holding many item results) recorded per transaction
  * @param prefetch               unacknowledged result messages per consumer
- * @param concurrency            consumers per API instance
+ * @param concurrency            consumers per API instance: two, so one records while the other reads
+ *                               and parses its next chunk (the statement is safe to run concurrently:
+ *                               several API instances do; a deadlock between two is transient and
+ *                               the chunk is recorded again)
  * @param outageFirstBackoff     first pause when the database is unavailable ({@code BATCH_TRACKER_OUTAGE_BACKOFF})
  * @param outageLongestBackoff   longest pause between tries during an outage
  * @param maxHold                longest a chunk is held unacknowledged through an outage before it is
@@ -21,9 +24,9 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("batch.tracker")
 @Validated
 public record TrackerSettings(
-        @DefaultValue("20") @Min(1) @Max(1000) int messagesPerTransaction,
+        @DefaultValue("10") @Min(1) @Max(1000) int messagesPerTransaction,
         @DefaultValue("40") @Min(1) @Max(5000) int prefetch,
-        @DefaultValue("1") @Min(1) @Max(16) int concurrency,
+        @DefaultValue("2") @Min(1) @Max(16) int concurrency,
         @DefaultValue("500ms") Duration outageFirstBackoff,
         @DefaultValue("15s") Duration outageLongestBackoff,
         @DefaultValue("10m") Duration maxHold) {

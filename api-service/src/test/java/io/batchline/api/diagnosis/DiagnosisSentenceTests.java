@@ -151,7 +151,7 @@ class DiagnosisSentenceTests {
         given.queues.set(0, queue("batch.items." + OP, 40L, 0L, 0L));
         given.rateLimit = new Diagnosis.RateLimit(OP, "override", 1L, Duration.ofSeconds(1), 1L, 1.0, "m");
         assertThat(given.sentence()).isEqualTo("No worker is consuming batch.items.http.call: 10 items of this batch wait there"
-                + " (the queue holds 40 ready, 0 unacknowledged, 0 consumers, for every batch of the operation).");
+                + " (the queue holds 40 messages ready, 0 unacknowledged, 0 consumers, for every batch of the operation).");
     }
 
     @Test
@@ -160,7 +160,7 @@ class DiagnosisSentenceTests {
         given.queues.set(0, queue("batch.items." + OP, 40L, 5L, 2L));
         given.rateLimit = new Diagnosis.RateLimit(OP, "override", 5L, Duration.ofSeconds(1), 5L, 5.0,
                 "batchline_worker_rate_limit_wait_seconds{operation=\"http.call\"}");
-        assertThat(given.sentence()).isEqualTo("10 items wait in batch.items.http.call (the queue holds 40 ready, 5 unacknowledged,"
+        assertThat(given.sentence()).isEqualTo("10 items wait in batch.items.http.call (the queue holds 40 messages ready, 5 unacknowledged,"
                 + " 2 consumers, for every batch of the operation) under the global rate limit of 5 items/s for http.call"
                 + " (override); the workers' waiting shows in batchline_worker_rate_limit_wait_seconds{operation=\"http.call\"}.");
     }

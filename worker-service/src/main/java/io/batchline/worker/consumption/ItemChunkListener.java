@@ -61,6 +61,8 @@ import tools.jackson.databind.json.JsonMapper;
 final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatchMessageListener {
 
     private static final Logger log = LoggerFactory.getLogger(ItemChunkListener.class);
+    /** Slices running longer than this since the chunk's last publish send their results before the next slice. */
+    private static final long PROGRESS_NANOS = java.time.Duration.ofMillis(250).toNanos();
     private static final ItemError CRASHED = new ItemError(ItemActivity.CRASHED_CODE,
             "delivered again without a result: the worker holding it stopped or died");
 
@@ -223,13 +225,17 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
         }
         List<ItemActivity.Item> retrying = new ArrayList<>();
         List<HandlerSlices.Slice> slices = HandlerSlices.of(bound, settings.chunkSizeFor(operation), settings.concurrencyFor(operation));
+        long lastPublished = System.nanoTime();
         for (int s = 0; s < slices.size(); s++) {
             HandlerSlices.Slice slice = slices.get(s);
-            if (s > 0) {
+            if (s > 0 && System.nanoTime() - lastPublished >= PROGRESS_NANOS) {
                 // what the slices so far produced goes out now (confirmed), so a batch run in
-                // small or capped slices shows progress slice by slice; the acknowledgement still
-                // comes once for the whole chunk, and a result sent twice is recorded once
+                // slow, small or capped slices shows progress as it goes; quick slices (a chunk of
+                // packs of fast items) go out together, one confirm for the chunk. The
+                // acknowledgement still comes once for the whole chunk, and a result sent twice
+                // is recorded once
                 publishSoFar(produced, spans);
+                lastPublished = System.nanoTime();
             }
             // a stop that came while earlier slices ran applies to this one: a capped batch runs
             // slice after slice for long, and a cancel must not wait for the whole delivery chunk
