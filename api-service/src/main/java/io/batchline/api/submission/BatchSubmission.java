@@ -85,13 +85,18 @@ public class BatchSubmission {
     }
 
     public Accepted submitJson(InputStream body, Caller caller, @Nullable String idempotencyKey) {
-        HashingStream hashed = new HashingStream(body);
-        return submit(draft -> SubmissionReader.readJson(hashed, draft), caller, idempotencyKey, hashed);
+        HashingStream hashed = hashedIfKeyed(body, idempotencyKey);
+        return submit(draft -> SubmissionReader.readJson(hashed == null ? body : hashed, draft), caller, idempotencyKey, hashed);
     }
 
     public Accepted submitNdjson(InputStream body, Caller caller, @Nullable String idempotencyKey) {
-        HashingStream hashed = new HashingStream(body);
-        return submit(draft -> SubmissionReader.readNdjson(hashed, draft), caller, idempotencyKey, hashed);
+        HashingStream hashed = hashedIfKeyed(body, idempotencyKey);
+        return submit(draft -> SubmissionReader.readNdjson(hashed == null ? body : hashed, draft), caller, idempotencyKey, hashed);
+    }
+
+    /** Only a keyed submission's body is hashed (to recognise its repeats): SHA-256 over every byte is not free. */
+    private static @Nullable HashingStream hashedIfKeyed(InputStream body, @Nullable String idempotencyKey) {
+        return idempotencyKey == null ? null : new HashingStream(body);
     }
 
     /** Submits a batch whose header and items come from code rather than a request body. */
