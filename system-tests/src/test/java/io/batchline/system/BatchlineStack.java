@@ -285,6 +285,20 @@ public final class BatchlineStack implements AutoCloseable {
         return json.readTree(body);
     }
 
+    /**
+     * The seqs of the items a peeked message carries (its headers as the management API shows
+     * them): a pack's {@code x-item-seqs}, else its one {@code x-item-seq}.
+     */
+    public static java.util.List<Integer> itemSeqs(JsonNode headers) {
+        java.util.List<Integer> seqs = new java.util.ArrayList<>();
+        if (headers.path("x-item-seqs").isArray()) {
+            headers.path("x-item-seqs").forEach(seq -> seqs.add(seq.asInt()));
+        } else if (headers.has("x-item-seq")) {
+            seqs.add(headers.path("x-item-seq").asInt());
+        }
+        return seqs;
+    }
+
     /** Messages in a queue (left in it), as the management UI's "get messages" shows them. */
     public JsonNode peek(String queue, int count) {
         String body = new TestServices.RabbitAdmin(TestServices.get().rabbit()).post(

@@ -19,7 +19,8 @@ final class BatchPace {
     /** Readings older than this describe a batch that was parked or handled elsewhere: start over. */
     private static final long STALE_NANOS = Duration.ofSeconds(30).toNanos();
 
-    private record Reading(long nanos, int ended, double itemsPerSecond) {
+    /** @param measured whether {@code itemsPerSecond} comes from a sample (else it is a guess: 0, or a stale rate) */
+    private record Reading(long nanos, int ended, double itemsPerSecond, boolean measured) {
     }
 
     private final ConcurrentHashMap<UUID, Reading> readings = new ConcurrentHashMap<>();
@@ -43,9 +44,23 @@ final class BatchPace {
         return (int) Math.max(floor, Math.min(ceiling, Math.round(items)));
     }
 
+    /**
+     * What of {@code window} the batch keeps busy at its last measured pace: {@code windowTime}
+     * of work at that pace, at most the window. A slow batch's window sits at the floor
+     * although little of it runs at once; this says how much does. While the pace is not
+     * measured yet, the whole window.
+     */
+    int busy(UUID batch, int window) {
+        Reading reading = readings.get(batch);
+        if (reading == null || !reading.measured()) {
+            return window;
+        }
+        return (int) Math.min(window, Math.round(reading.itemsPerSecond() * windowSeconds));
+    }
+
     private static Reading next(Reading last, int ended, long now) {
         if (last == null || now - last.nanos() > STALE_NANOS || ended < last.ended()) {
-            return new Reading(now, ended, last == null || ended < last.ended() ? 0 : last.itemsPerSecond());
+            return new Reading(now, ended, last == null || ended < last.ended() ? 0 : last.itemsPerSecond(), false);
         }
         long elapsed = now - last.nanos();
         if (elapsed < MIN_SAMPLE_NANOS) {
@@ -54,7 +69,7 @@ final class BatchPace {
         double rate = (ended - last.ended()) * 1e9 / elapsed;
         // smoothed, but quick to follow: a pace that doubles shows within a couple of readings
         double smoothed = last.itemsPerSecond() == 0 ? rate : 0.5 * last.itemsPerSecond() + 0.5 * rate;
-        return new Reading(now, ended, smoothed);
+        return new Reading(now, ended, smoothed, true);
     }
 
     /** The batch is fully dispatched or has stopped: nothing more to size. */

@@ -365,7 +365,7 @@ public class ItemDispatcher implements DisposableBean {
                 inFlight = advanced.get().inFlight();
                 windowSize = windowAfter(advanced.get().ended());
                 publishedBelow = Math.max(publishedBelow, below);
-                send(rows, PackSize.of(settings.pack(), windowSize, claim.total() - next));
+                send(rows, PackSize.of(settings.pack(), pace.busy(batchId, windowSize), claim.total() - next));
                 thisTurn += fresh;
                 next = below;
             }

@@ -3,10 +3,12 @@ package io.batchline.api.dispatch;
 /**
  * How many items one message carries. Every message costs the broker a persistent write, a
  * confirm, a delivery and an acknowledgement whatever its size, so packing consecutive items
- * cuts its work per item by the pack size. But a pack goes to one consumer as a whole, so a
- * batch is still spread over at least {@link #SPREAD} messages, of its window or of what is
- * left of it: a small batch (or a slow one, whose window is small) keeps one item per
- * message and reaches as many consumers as before.
+ * cuts its work per item by the pack size. But a pack goes to one consumer as a whole, and
+ * its items run one slice after another there, so a batch is still spread over at least
+ * {@link #SPREAD} messages of the work it keeps in flight at its measured pace (or of what is
+ * left of it): a small batch and a slow one keep one item per message and reach as many
+ * consumers as before. (A batch whose pace is not measured yet counts its whole window, the
+ * floor: a slow batch may send its first window in packs.)
  */
 final class PackSize {
 
@@ -16,8 +18,11 @@ final class PackSize {
     private PackSize() {
     }
 
-    /** The items per message for a batch with this window and this many items still to publish. */
-    static int of(int maxPack, int window, int remaining) {
-        return Math.max(1, Math.min(maxPack, Math.min(window, remaining) / SPREAD));
+    /**
+     * The items per message for a batch that keeps {@code inFlight} items in flight (its
+     * window, or less at its measured pace) and has {@code remaining} still to publish.
+     */
+    static int of(int maxPack, int inFlight, int remaining) {
+        return Math.max(1, Math.min(maxPack, Math.min(inFlight, remaining) / SPREAD));
     }
 }

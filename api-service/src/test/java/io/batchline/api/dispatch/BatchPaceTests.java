@@ -30,6 +30,25 @@ class BatchPaceTests {
     }
 
     @Test
+    void aSlowBatchKeepsLittleOfItsFloorWindowBusySoItIsNotPacked() {
+        UUID slow = UUID.randomUUID();
+        assertThat(pace.busy(slow, 1000)).as("pace unknown: the whole window").isEqualTo(1000);
+        pace.window(slow, 0, 0);
+        assertThat(pace.busy(slow, 1000)).as("still no sample").isEqualTo(1000);
+        int window = pace.window(slow, 10, SECOND);
+        assertThat(window).isEqualTo(1000);
+        assertThat(pace.busy(slow, window)).as("10 items/s: two seconds' worth").isEqualTo(20);
+        assertThat(PackSize.of(10, pace.busy(slow, window), 100_000)).isEqualTo(1);
+        pace.window(slow, 10, 2 * SECOND);
+        assertThat(pace.busy(slow, window)).as("nothing ended for a second: measured, not unknown").isEqualTo(10);
+
+        pace.window(batch, 0, 0);
+        int fast = pace.window(batch, 50_000, SECOND);
+        assertThat(pace.busy(batch, fast)).isEqualTo(fast);
+        assertThat(PackSize.of(10, pace.busy(batch, fast), 100_000)).isEqualTo(10);
+    }
+
+    @Test
     void readingsTooCloseTogetherWaitAndAPaceChangeIsFollowedWithinAFewReadings() {
         pace.window(batch, 0, 0);
         assertThat(pace.window(batch, 500, SECOND / 10)).as("100 ms says nothing yet").isEqualTo(1000);

@@ -75,9 +75,10 @@ public record ItemHeaders(UUID batchId, int seq, int round, int attempt, int max
             return List.of(first.get());
         }
         List<ItemHeaders> items = new ArrayList<>(seqs.size());
+        java.util.Set<Integer> seen = new java.util.HashSet<>(seqs.size() * 2);
         for (Object seq : seqs) {
-            if (!(seq instanceof Number n)) {
-                return List.of();
+            if (!(seq instanceof Number n) || !seen.add(n.intValue())) {
+                return List.of(); // a seq twice would run (and count) the item twice: no pack of ours has one
             }
             items.add(first.get().withSeq(n.intValue()));
         }

@@ -38,7 +38,7 @@ class ItemHeadersTests {
 
     @Test
     void packSeqsThatDoNotReadOrDisagreeWithTheFirstSeqNameNoItem() {
-        for (Object seqs : List.of(List.of(), List.of(5, 6), List.of(4, "five"), List.of(4, List.of(5)))) {
+        for (Object seqs : List.of(List.of(), List.of(5, 6), List.of(4, "five"), List.of(4, List.of(5)), List.of(4, 5, 5))) {
             Map<String, Object> headers = new HashMap<>(first.toMap());
             headers.put(Topology.HEADER_PACK_SEQS, seqs);
             assertThat(ItemHeaders.readAll(headers)).as(seqs.toString()).isEmpty();

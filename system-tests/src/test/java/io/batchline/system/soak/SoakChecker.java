@@ -301,8 +301,11 @@ final class SoakChecker {
                 if (!UUID_PATTERN.matcher(batchId).matches() || !batches.containsKey(UUID.fromString(batchId))) {
                     continue;
                 }
-                letters.add(new Letter(name, UUID.fromString(batchId), headers.path("x-item-seq").asInt(-1),
-                        headers.path("x-round").asInt(0)));
+                // a pack the broker dead-lettered names each of its items
+                java.util.List<Integer> seqs = io.batchline.system.BatchlineStack.itemSeqs(headers);
+                for (int seq : seqs.isEmpty() ? java.util.List.of(-1) : seqs) {
+                    letters.add(new Letter(name, UUID.fromString(batchId), seq, headers.path("x-round").asInt(0)));
+                }
             }
         }
         log.log("CHECK", "dead-letter queues: " + examined + " messages, " + letters.size() + " of this soak's batches");

@@ -46,9 +46,10 @@ import tools.jackson.databind.json.JsonMapper;
  *     it) moves to the isolation queue, where items run one at a time;
  * <li>items of a batch round that is stopping are reported with the stop's outcome, items
  *     of an ended or earlier round are dropped ({@link StoppedBatches});
- * <li>the rest are bound to their payload records (an unreadable body gives up at once),
- *     wait for the operation's rate limit and run through the handler ({@link HandlerRun}),
- *     in slices when a batch asks for smaller chunks or fewer at once ({@link HandlerSlices});
+ * <li>the rest are bound to their payload records (an unreadable body gives up at once) and
+ *     run through the handler ({@link HandlerRun}) in slices of at most the chunk size (a
+ *     batch may ask for smaller ones, or fewer at once: {@link HandlerSlices}), each slice
+ *     after waiting for its share of the operation's rate limit;
  * <li>the {@link RetryPolicy} turns each outcome into a result, a retry or a dead letter;
  * <li>everything is published with confirms ({@link ChunkPublisher}), then the chunk is
  *     acknowledged with one multiple-ack.
@@ -217,12 +218,6 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
                 apply(delivery, retryPolicy.unreadable(item, operation), produced);
             }
         }
-        if (!work.isEmpty()) {
-            holdingThroughOutages("Waiting for the rate limit of " + operation, () -> {
-                waitForRateLimit(work.size());
-                return null;
-            });
-        }
         List<ItemActivity.Item> retrying = new ArrayList<>();
         List<HandlerSlices.Slice> slices = HandlerSlices.of(bound, settings.chunkSizeFor(operation), settings.concurrencyFor(operation));
         long lastPublished = System.nanoTime();
@@ -237,9 +232,18 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
                 publishSoFar(produced, spans);
                 lastPublished = System.nanoTime();
             }
-            // a stop that came while earlier slices ran applies to this one: a capped batch runs
-            // slice after slice for long, and a cancel must not wait for the whole delivery chunk
-            List<Integer> indexes = s == 0 ? slice.indexes() : stillRunnable(slice.indexes(), bound, produced);
+            // the rate limit is taken slice by slice, just before each runs: a chunk of packs holds
+            // many slices, and waiting for all of its tokens up front would hold every item of
+            // it, resultless, for as long as the whole chunk's share of the limit takes
+            holdingThroughOutages("Waiting for the rate limit of " + operation, () -> {
+                waitForRateLimit(slice.indexes().size());
+                return null;
+            });
+            // a stop that came while earlier slices ran (or while this one waited for the rate
+            // limit) applies to this one: a capped batch runs slice after slice for long, and a
+            // cancel must not wait for the whole delivery chunk
+            List<Integer> indexes = s == 0 && System.nanoTime() - lastPublished < PROGRESS_NANOS
+                    ? slice.indexes() : stillRunnable(slice.indexes(), bound, produced);
             if (indexes.isEmpty()) {
                 continue;
             }
