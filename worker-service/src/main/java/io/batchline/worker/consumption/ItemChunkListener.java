@@ -43,7 +43,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <li>each message is split into the items it carries: one, or a pack's ({@link Delivery});
  *     a message that names no item cannot be reported: it is rejected to the dead letters;
  * <li>on the main queue, a message the broker <em>redelivered</em> (its worker died with
- *     it) moves to the isolation queue, where items run one at a time;
+ *     it) moves to the isolation queue, where items run one at a time; a redelivered pack's
+ *     items go back to the main queue one per message first (so a lost connection does not
+ *     send thousands of items to run one by one), and are isolated if they crash again;
  * <li>items of a batch round that is stopping are reported with the stop's outcome, items
  *     of an ended or earlier round are dropped ({@link StoppedBatches});
  * <li>the rest are bound to their payload records (an unreadable body gives up at once) and
@@ -186,8 +188,16 @@ final class ItemChunkListener<P extends ItemPayload> implements ChannelAwareBatc
         List<ItemActivity.Item> crashed = new ArrayList<>();
         for (Delivery delivery : deliveries) {
             if (!isolation && Boolean.TRUE.equals(delivery.message().getMessageProperties().getRedelivered())) {
-                produced.outgoing.add(MessageCopies.toIsolation(delivery, operation));
                 crashed.add(ItemActivity.Item.of(delivery.item(), CRASHED));
+                if (delivery.packed() != null) {
+                    // a pack goes back to the main queue as single items, not to isolation: a broker
+                    // node or connection lost takes every pack a worker held (up to ten times its
+                    // prefetch in items), too many to run one at a time; a poison item among them
+                    // crashes one more chunk of single items, and those are isolated
+                    produced.outgoing.add(MessageCopies.again(delivery, operation, false));
+                    continue;
+                }
+                produced.outgoing.add(MessageCopies.toIsolation(delivery, operation));
                 try (ItemLogFields fields = itemFields(delivery)) {
                     log.info("Item {} of batch {} was delivered again (its worker stopped or died holding it); it runs alone in {}",
                             delivery.item().seq(), delivery.item().batchId(), Topology.isolationQueue(operation));

@@ -144,7 +144,7 @@ class ItemPackTests {
     }
 
     @Test
-    void aPackDeliveredAgainOnTheMainQueueMovesEachItemAloneToIsolation() throws Exception {
+    void aPackDeliveredAgainOnTheMainQueueGoesBackAsSingleItemsToBeIsolatedIfTheyCrashAgain() throws Exception {
         List<Integer> seqs = List.of(10, 11, 12, 13);
         Message redelivered = pack(8, 2, seqs, payloads(seqs));
         redelivered.getMessageProperties().setRedelivered(true);
@@ -153,11 +153,22 @@ class ItemPackTests {
 
         assertThat(handled).as("nothing runs on the main queue after a crash").isEmpty();
         assertThat(results).isEmpty();
-        assertThat(outgoing).hasSize(4).allSatisfy(o -> assertThat(o.routingKey()).isEqualTo(Topology.isolationQueue("noop")));
+        assertThat(outgoing).hasSize(4).allSatisfy(o -> {
+            assertThat(o.exchange()).isEqualTo(Topology.ITEMS_EXCHANGE);
+            assertThat(o.routingKey()).isEqualTo("noop");
+        });
         for (int i = 0; i < seqs.size(); i++) {
             assertSingleItem(outgoing.get(i).message(), seqs.get(i), 2, "{\"tag\":\"item-" + seqs.get(i) + "\"}");
         }
         verify(channel).basicAck(8, true);
+
+        // one of them crashes its worker again: delivered again as a single item, it is isolated
+        outgoing.clear();
+        Message again = single(9, 11);
+        again.getMessageProperties().setRedelivered(true);
+        listener(false, item -> ItemOutcome.succeeded(null)).onMessageBatch(List.of(again), channel);
+        assertThat(outgoing).singleElement().satisfies(o -> assertThat(o.routingKey()).isEqualTo(Topology.isolationQueue("noop")));
+        assertThat(handled).isEmpty();
     }
 
     @Test
